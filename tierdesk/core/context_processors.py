@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def tierdesk(request):
+    return {"CURRENCY": settings.CURRENCY}
