@@ -23,7 +23,7 @@ def validate_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f'"{name}" is not a known time zone (e.g. America/New_York)')
+        raise ValidationError(f'"{name}" is not a known time zone, e.g. America/New_York') from None
 
 
 def timezone_choices() -> list[tuple[str, str]]:

@@ -114,7 +114,8 @@ class PlanVersion(TimeStampedModel):
 
     # Help-desk allowance per month.
     helpdesk_sessions = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Remote help-desk sessions included a month; empty = unlimited."
+        null=True, blank=True,
+        help_text="Remote help-desk sessions included a month; empty = unlimited.",
     )
     helpdesk_session_minutes = models.PositiveIntegerField(
         default=15, validators=[MinValueValidator(1)]
