@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "tierdesk.documents",
     "tierdesk.portal",
     "tierdesk.api",
+    "tierdesk.demo",
 ]
 
 MIDDLEWARE = [
