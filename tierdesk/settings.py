@@ -97,10 +97,14 @@ INSTALLED_APPS = [
     "tierdesk.portal",
     "tierdesk.api",
     "tierdesk.demo",
+    "tierdesk.schedules",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (Bootstrap from XStatic, htmx from django-htmx) served by the app itself,
+    # so one process is the whole product.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -17,8 +17,11 @@ def user_create(*, username: str, email: str = "", role: str, first_name: str = 
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     with transaction.atomic():
+        # The owner runs the installation, Django admin included.
+        is_owner = role == Role.OWNER
         user = User(username=username, email=email, role=role, first_name=first_name,
-                    last_name=last_name, must_change_password=generated)
+                    last_name=last_name, must_change_password=generated,
+                    is_staff=is_owner, is_superuser=is_owner)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save()

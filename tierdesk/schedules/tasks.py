@@ -1,0 +1,18 @@
+"""Every periodic schedule of tierdesk, in one place.
+
+Each entry is a thin huey periodic task that calls an idempotent service of its app, so a
+run that overlaps another, or follows a crash halfway, gives the same result as one run.
+The worker (`manage.py run_huey`) discovers this module; times are UTC.
+"""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("activate-due-agreements")
+def activate_due_agreements_periodic():
+    """Activate signed agreements whose start date has come (and end the ones they replace)."""
+    from tierdesk.clients.services import agreement_activate_due
+
+    return agreement_activate_due()
