@@ -34,7 +34,14 @@ class SigningLink(models.Model):
 
 class SignedDocument(models.Model):
     """The exact agreement PDF a contact signed, stored once and never changed, with the
-    evidence of the signature and the SHA-256 of the file's bytes."""
+    evidence of the signature.
+
+    The stored file is the signed PDF (its first `signed_length` bytes, whose SHA-256 is
+    `sha256`) followed by one PDF incremental update that prints that hash on the pages.
+    Appending never rewrites the signed bytes, so the hash printed on the document can be
+    checked against the document itself. `file_sha256` covers the whole stored file,
+    stamp included, so tampering with the stamp is detected too.
+    """
 
     agreement = models.OneToOneField(
         Agreement, on_delete=models.PROTECT, related_name="signed_document"
@@ -46,7 +53,15 @@ class SignedDocument(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     pdf = models.FileField(upload_to="agreements/signed/")
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the signed PDF (before the stamp)."
+    )
+    signed_length = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Length in bytes of the signed PDF inside the file."
+    )
+    file_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the stored file, stamp included."
+    )
 
     class Meta:
         ordering = ["-signed_at"]

@@ -1,3 +1,15 @@
+from django.urls import path
+
+from tierdesk.documents import views
 
 app_name = "documents"
-urlpatterns: list = []
+urlpatterns = [
+    path("agreements/<int:pk>/", views.agreement_document, name="agreement_document"),
+    path("agreements/<int:pk>/pdf/", views.agreement_pdf_view, name="agreement_pdf"),
+    path("agreements/<int:pk>/send/", views.agreement_send, name="agreement_send"),
+    path("signed/<int:pk>/pdf/", views.signed_pdf, name="signed_pdf"),
+    path("sign/<str:token>/", views.sign, name="sign"),
+    path("sign/<str:token>/pdf/", views.sign_pdf, name="sign_pdf"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:sha256>/", views.verify_hash, name="verify_hash"),
+]
