@@ -324,7 +324,7 @@ def agreement_send(*, agreement: Agreement, by=None, acknowledge: bool = False,
 
     With warnings and no `acknowledge`, raises FeasibilityError (a ValidationError with code
     "feasibility" listing them) and stores nothing. Otherwise stores the warnings and, when
-    there are any, who acknowledged them, when, and `note`.
+    there are any, who acknowledged them, when, and `note`. Updates `agreement` in place.
     """
     with transaction.atomic():
         locked = (Agreement.objects.select_for_update()
@@ -350,7 +350,12 @@ def agreement_send(*, agreement: Agreement, by=None, acknowledge: bool = False,
         if warnings:
             events.agreement_feasibility_acknowledged_event(agreement=locked, by=by)
         agreement_transition(agreement=locked, to=S.SENT, by=by, reason=note)
-    return locked
+    # The caller's instance reflects what was stored, like agreement_transition's does.
+    for name in ("status", "sent_at", "updated_at", "feasibility_warnings",
+                 "feasibility_acknowledged_by", "feasibility_acknowledged_at",
+                 "feasibility_note"):
+        setattr(agreement, name, getattr(locked, name))
+    return agreement
 
 
 def agreement_recall(*, agreement: Agreement, by=None, reason: str = "") -> Agreement:

@@ -1,0 +1,63 @@
+"""Filters of the client and agreement lists (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+
+from tierdesk.catalog.models import Segment
+from tierdesk.clients.models import Agreement, AgreementStatus, Client
+from tierdesk.plans.models import Plan
+
+
+class ClientFilterSet(django_filters.FilterSet):
+    """Search by name, e-mail or phone; filter by segment, current tier and the status of
+    the current agreement. Expects the queryset of selectors.client_list (annotated)."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all())
+    tier = django_filters.ModelChoiceFilter(
+        queryset=Plan.objects.all(), field_name="current_plan_id", label="Current tier",
+        method="filter_tier",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=AgreementStatus.choices, field_name="current_status",
+        label="Agreement status",
+    )
+    is_active = django_filters.BooleanFilter(label="Active client")
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("segment__name", "segment"), ("current_tier", "tier"),
+                ("current_status", "status"), ("created_at", "created")),
+    )
+
+    class Meta:
+        model = Client
+        fields = ["q", "segment", "tier", "status", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(billing_email__icontains=value)
+            | Q(phone__icontains=value)
+        )
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(current_plan_id=value.pk) if value else queryset
+
+
+class AgreementFilterSet(django_filters.FilterSet):
+    """Search by client name; filter by status, tier and client."""
+
+    q = django_filters.CharFilter(field_name="client__name", lookup_expr="icontains",
+                                  label="Client")
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices)
+    tier = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(),
+                                            field_name="plan_version__plan", label="Tier")
+    ordering = django_filters.OrderingFilter(
+        fields=(("start_date", "start"), ("client__name", "client"),
+                ("plan_version__plan__rank", "tier"), ("status", "status")),
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "status", "tier"]

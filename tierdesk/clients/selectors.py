@@ -1,0 +1,133 @@
+"""Reads of clients and agreements: lists, the agreement chain, dashboard figures.
+
+The client list is annotated with its current agreement through correlated subqueries on
+the (client, status) index, so a page of 50 costs a fixed number of queries whatever the
+number of clients.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+
+from tierdesk.clients.filtersets import AgreementFilterSet, ClientFilterSet
+from tierdesk.clients.models import Agreement, AgreementStatus, Client
+from tierdesk.core.models import AuditEvent
+from tierdesk.core.money import round_money
+
+S = AgreementStatus
+#: Statuses in which an agreement is the client's current one.
+CURRENT = (S.ACTIVE, S.SUSPENDED)
+#: Statuses still on the way to becoming current.
+PENDING = (S.DRAFT, S.SENT, S.SIGNED)
+
+
+def _current_agreements():
+    return (Agreement.objects.filter(client=OuterRef("pk"), status__in=CURRENT)
+            .order_by("-start_date", "-id"))
+
+
+def client_list(filters=None) -> QuerySet[Client]:
+    """Clients with their current agreement: `current_agreement_id`, `current_tier` (plan
+    name), `current_plan_id`, `current_status` (None when there is none). `filters` is a
+    dict/QueryDict of ClientFilterSet parameters."""
+    current = _current_agreements()
+    clients = Client.objects.select_related("segment").annotate(
+        current_agreement_id=Subquery(current.values("id")[:1]),
+        current_tier=Subquery(current.values("plan_version__plan__name")[:1]),
+        current_plan_id=Subquery(current.values("plan_version__plan_id")[:1]),
+        current_status=Subquery(current.values("status")[:1]),
+    )
+    if filters:
+        clients = ClientFilterSet(filters, queryset=clients).qs
+    return clients
+
+
+def client_get(pk) -> Client:
+    """One client with its sites and contacts (raises Client.DoesNotExist; views fetch
+    through access.py)."""
+    return (Client.objects.select_related("segment")
+            .prefetch_related("sites", "contacts__user").get(pk=pk))
+
+
+def agreement_list(filters=None) -> QuerySet[Agreement]:
+    agreements = Agreement.objects.select_related("client", "plan_version__plan")
+    if filters:
+        agreements = AgreementFilterSet(filters, queryset=agreements).qs
+    return agreements
+
+
+def agreement_history(client: Client) -> list[Agreement]:
+    """Every agreement of `client`, oldest first; a tier change shows as an agreement whose
+    `replaces` is the one before it (and which ended the day before it started)."""
+    return list(
+        Agreement.objects.filter(client=client)
+        .select_related("plan_version__plan", "replaces__plan_version__plan")
+        .order_by("start_date", "id")
+    )
+
+
+def agreement_chain(agreement: Agreement) -> list[Agreement]:
+    """The tier-change chain through `agreement`, oldest first."""
+    chain = [agreement]
+    seen = {agreement.pk}
+    previous = agreement.replaces
+    while previous is not None and previous.pk not in seen:
+        chain.insert(0, previous)
+        seen.add(previous.pk)
+        previous = previous.replaces
+    successor = Agreement.objects.filter(replaces=agreement).first()
+    while successor is not None and successor.pk not in seen:
+        chain.append(successor)
+        seen.add(successor.pk)
+        successor = Agreement.objects.filter(replaces=successor).first()
+    return chain
+
+
+def clients_per_tier() -> list[dict]:
+    """[{"tier": name, "clients": n}] of clients with a current agreement, by tier rank."""
+    return list(
+        Agreement.objects.filter(status__in=CURRENT)
+        .values(tier=F("plan_version__plan__name"), rank=F("plan_version__plan__rank"))
+        .annotate(clients=Count("client", distinct=True))
+        .order_by("rank")
+    )
+
+
+def agreements_by_status() -> dict[str, int]:
+    """{status: count} for every status (zero included), in lifecycle order."""
+    counts = dict(Agreement.objects.values_list("status").annotate(n=Count("id"))
+                  .values_list("status", "n"))
+    return {status: counts.get(status, 0) for status in S.values}
+
+
+def monthly_recurring_revenue() -> Decimal:
+    """Sum of the monthly fees of active agreements, exact. Summed in Python because SQLite
+    does decimal arithmetic in floating point."""
+    total = Decimal("0")
+    rows = Agreement.objects.filter(status=S.ACTIVE).values_list(
+        "base_fee", "price_per_user", "users_count", "price_per_device", "devices_count")
+    for base, per_user, users, per_device, devices in rows.iterator():
+        total += base + per_user * users + per_device * devices
+    return round_money(total)
+
+
+def agreements_awaiting_signature() -> QuerySet[Agreement]:
+    return (Agreement.objects.filter(status=S.SENT)
+            .select_related("client", "plan_version__plan").order_by("sent_at"))
+
+
+def recent_client_events(limit: int = 15) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(object_type__startswith="clients.")
+                .select_related("actor")[:limit])
+
+
+def dashboard() -> dict:
+    """Everything the staff dashboard shows."""
+    return {
+        "clients_per_tier": clients_per_tier(),
+        "agreements_by_status": agreements_by_status(),
+        "mrr": monthly_recurring_revenue(),
+        "awaiting_signature": list(agreements_awaiting_signature()[:20]),
+        "recent_events": recent_client_events(),
+        "client_count": Client.objects.filter(is_active=True).count(),
+    }
