@@ -3,7 +3,11 @@
     401  {"detail": "invalid or revoked API token"}      (+ WWW-Authenticate: Bearer)
     403  {"detail": "..."}                               scope or role
     404  {"detail": "Not found."}                        missing, or outside the caller's view
-    409  {"detail": "...", ...}                          the state forbids it (in use, warnings)
+    409  {"detail": "...", ...}                          the state forbids it: in use, a
+                                                         status that does not allow the
+                                                         action, unacknowledged feasibility
+                                                         warnings (listed in "warnings")
+    410  {"detail": "..."}                               a signing link that is spent
     422  {"detail": [{"field": "end_date", "message": "..."}]}
 
 422 is used both for schema validation (django-ninja's ValidationError) and for the
@@ -18,6 +22,9 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+
+from tierdesk.clients.services import FeasibilityError
+from tierdesk.documents.access import SigningLinkUnavailable
 
 #: The field name used for errors that concern the whole object (Django's NON_FIELD_ERRORS).
 NON_FIELD = "__all__"
@@ -64,6 +71,13 @@ def service_error_fields(exc: DjangoValidationError) -> list[dict]:
     return [{"field": NON_FIELD, "message": message} for message in exc.messages]
 
 
+def is_state_conflict(exc: DjangoValidationError) -> bool:
+    """A service error about `status` alone means the object's state forbids the action
+    (sending an ended agreement, discarding a signed one, a concurrent change): the input
+    is fine, so it is a 409, not a 422."""
+    return hasattr(exc, "error_dict") and set(exc.error_dict) == {"status"}
+
+
 def install(api: NinjaAPI) -> None:
     """Register the handlers on `api` (after django-ninja's defaults, which they replace)."""
 
@@ -75,7 +89,26 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def service_invalid(request, exc):
+        if is_state_conflict(exc):
+            message = "; ".join(exc.message_dict["status"])
+            return api.create_response(request, {"detail": message}, status=409)
         return api.create_response(request, {"detail": service_error_fields(exc)}, status=422)
+
+    @api.exception_handler(FeasibilityError)
+    def not_feasible(request, exc):
+        return api.create_response(
+            request,
+            {
+                "detail": exc.messages[0],
+                "warnings": [warning.as_json() for warning in exc.warnings],
+                "hint": 'send again with "acknowledge": true and a "note" saying why',
+            },
+            status=409,
+        )
+
+    @api.exception_handler(SigningLinkUnavailable)
+    def link_unavailable(request, exc):
+        return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -3,19 +3,32 @@ reads only its own client (everything else is 404). Owners and dispatchers write
 clients.services."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from tierdesk.api.schemas.clients import ClientOut, ContactOut, SiteOut
+from tierdesk.api.auth import CLIENT_WRITERS, require_role
+from tierdesk.api.lookups import lookup
+from tierdesk.api.schemas.clients import (
+    ClientIn,
+    ClientOut,
+    ClientPatch,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    SiteIn,
+    SiteOut,
+    SitePatch,
+)
+from tierdesk.catalog.models import Segment
+from tierdesk.clients import access, services
 from tierdesk.clients.models import Client, Contact, Site
 
 router = Router(tags=["clients"])
 
 
 def visible_clients(user) -> QuerySet[Client]:
-    """The clients `user` may see: all of them for staff, its own for a client contact."""
+    """The clients `user` may list: all of them for staff, its own for a client contact."""
     clients = Client.objects.select_related("segment")
     if user.is_msp_staff:
         return clients
@@ -26,7 +39,23 @@ def visible_clients(user) -> QuerySet[Client]:
 
 def client_for(user, client_id: int) -> Client:
     """One client `user` may see, or 404 — whether it does not exist or is someone else's."""
-    return get_object_or_404(visible_clients(user), pk=client_id)
+    if user.is_msp_staff:
+        return access.client_for_staff(user, client_id)
+    return access.client_for_contact(user, client_id)
+
+
+def _writable_client(request, client_id: int) -> Client:
+    require_role(request, CLIENT_WRITERS, "clients")
+    return access.client_for_staff(request.user, client_id)
+
+
+def _with_segment(data: dict) -> dict:
+    if "segment_id" in data:
+        data["segment"] = lookup(Segment.objects.all(), data.pop("segment_id"), "segment_id")
+    return data
+
+
+# --- clients -------------------------------------------------------------------------------
 
 
 @router.get("/clients", response=list[ClientOut])
@@ -48,9 +77,29 @@ def list_clients(request, segment: int | None = None, search: str | None = None,
     return clients.order_by("name")
 
 
+@router.post("/clients", response={201: ClientOut})
+def create_client(request, payload: ClientIn):
+    """Add a client (owner, dispatcher). `timezone` is an IANA zone."""
+    require_role(request, CLIENT_WRITERS, "clients")
+    client = services.client_create(by=request.user, **_with_segment(payload.model_dump()))
+    return 201, access.client_for_staff(request.user, client.pk)
+
+
 @router.get("/clients/{int:client_id}", response=ClientOut)
 def get_client(request, client_id: int):
     return client_for(request.user, client_id)
+
+
+@router.patch("/clients/{int:client_id}", response=ClientOut)
+def update_client(request, client_id: int, payload: ClientPatch):
+    """Change the fields given (owner, dispatcher)."""
+    client = _writable_client(request, client_id)
+    data = _with_segment(payload.model_dump(exclude_unset=True))
+    services.client_update(client=client, by=request.user, **data)
+    return access.client_for_staff(request.user, client.pk)
+
+
+# --- sites ---------------------------------------------------------------------------------
 
 
 @router.get("/clients/{int:client_id}/sites", response=list[SiteOut])
@@ -60,10 +109,28 @@ def list_sites(request, client_id: int):
     return Site.objects.filter(client=client).order_by("name")
 
 
+@router.post("/clients/{int:client_id}/sites", response={201: SiteOut})
+def create_site(request, client_id: int, payload: SiteIn):
+    client = _writable_client(request, client_id)
+    return 201, services.site_create(client=client, by=request.user, **payload.model_dump())
+
+
 @router.get("/clients/{int:client_id}/sites/{int:site_id}", response=SiteOut)
 def get_site(request, client_id: int, site_id: int):
     client = client_for(request.user, client_id)
+    # The client is already scoped to the caller; the row only has to be one of its own.
     return get_object_or_404(Site, client=client, pk=site_id)
+
+
+@router.patch("/clients/{int:client_id}/sites/{int:site_id}", response=SiteOut)
+def update_site(request, client_id: int, site_id: int, payload: SitePatch):
+    client = _writable_client(request, client_id)
+    site = access.site_for_staff(request.user, client.pk, site_id)
+    return services.site_update(site=site, by=request.user,
+                                **payload.model_dump(exclude_unset=True))
+
+
+# --- contacts ------------------------------------------------------------------------------
 
 
 @router.get("/clients/{int:client_id}/contacts", response=list[ContactOut])
@@ -73,10 +140,23 @@ def list_contacts(request, client_id: int):
     return Contact.objects.filter(client=client).order_by("name")
 
 
+@router.post("/clients/{int:client_id}/contacts", response={201: ContactOut})
+def create_contact(request, client_id: int, payload: ContactIn):
+    """Add a contact (no portal login; invite them from the client page)."""
+    client = _writable_client(request, client_id)
+    return 201, services.contact_create(client=client, by=request.user, **payload.model_dump())
+
+
 @router.get("/clients/{int:client_id}/contacts/{int:contact_id}", response=ContactOut)
 def get_contact(request, client_id: int, contact_id: int):
     client = client_for(request.user, client_id)
     return get_object_or_404(Contact, client=client, pk=contact_id)
 
 
-_ = Http404
+@router.patch("/clients/{int:client_id}/contacts/{int:contact_id}", response=ContactOut)
+def update_contact(request, client_id: int, contact_id: int, payload: ContactPatch):
+    client = _writable_client(request, client_id)
+    contact = access.contact_for_staff(request.user, client.pk, contact_id)
+    return services.contact_update(contact=contact, by=request.user,
+                                   **payload.model_dump(exclude_unset=True))
+

@@ -47,6 +47,13 @@ class RequirementOut(Schema):
     minimum_level: str
 
 
+class RequirementIn(Schema):
+    title: str = Field(min_length=1, max_length=150)
+    service_id: int
+    minimum_level: str = Field("maintained", description="monitored, maintained or supported")
+    description: str = ""
+
+
 class SegmentOut(Schema):
     id: int
     slug: str

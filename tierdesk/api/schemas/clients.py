@@ -176,11 +176,29 @@ class AgreementIn(Schema):
                                  description="required when a price differs from the tier's")
 
 
+class AgreementPatch(Schema):
+    plan_version_id: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    auto_renew: bool | None = None
+    term_months: int | None = Field(None, ge=1)
+    billing_cycle: str | None = None
+    users_count: int | None = Field(None, ge=0)
+    devices_count: int | None = Field(None, ge=0)
+    base_fee: Decimal | None = Field(None, ge=0)
+    price_per_user: Decimal | None = Field(None, ge=0)
+    price_per_device: Decimal | None = Field(None, ge=0)
+    override_reason: str | None = Field(None, max_length=300)
+
+
 class AgreementSendIn(Schema):
     acknowledge: bool = Field(
         False, description="send despite feasibility warnings (they are recorded with you)"
     )
     note: str = Field("", description="why the warnings are acceptable")
+    contact_id: int | None = Field(
+        None, description="e-mail the signing link to this contact of the client"
+    )
 
 
 class AgreementSignIn(Schema):
@@ -191,4 +209,15 @@ class AgreementSignIn(Schema):
 
 class AgreementChangeTierIn(Schema):
     plan_version_id: int
-    effective_date: date
+    effective_date: date = Field(description="first day on the new tier")
+    users_count: int | None = Field(None, ge=0, description="default: the current agreement's")
+    devices_count: int | None = Field(None, ge=0)
+    base_fee: Decimal | None = Field(None, ge=0, description="default: the new tier's price")
+    price_per_user: Decimal | None = Field(None, ge=0)
+    price_per_device: Decimal | None = Field(None, ge=0)
+    override_reason: str = Field("", max_length=300)
+
+
+class AgreementEndIn(Schema):
+    end_date: date = Field(description="the last covered day")
+    reason: str = Field(min_length=1, max_length=200)

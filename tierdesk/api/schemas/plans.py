@@ -22,16 +22,9 @@ class PlanOut(Schema):
     current_version_number: int | None = None
 
 
-class PlanIn(Schema):
-    name: str = Field(min_length=1, max_length=60)
-    slug: str | None = Field(None, max_length=60)
-    rank: int = Field(ge=0)
-
-
 class PlanPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=60)
     rank: int | None = Field(None, ge=0)
-    is_active: bool | None = None
 
 
 class VersionSummaryOut(Schema):
@@ -117,3 +110,13 @@ class EntitlementsIn(Schema):
 class VersionIn(Schema):
     entitlements: EntitlementsIn
     change_note: str = Field("", max_length=200)
+    expected_number: int | None = Field(
+        None, description="the version number you edited; an error if the tier changed since"
+    )
+
+
+class PlanIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    slug: str | None = Field(None, max_length=60, description="derived from the name if empty")
+    rank: int = Field(ge=0, description="position on the ladder, lowest tier first")
+    entitlements: EntitlementsIn
