@@ -384,9 +384,9 @@ def catalog_load_defaults() -> dict:
             )
             created["requirements"] += 1
 
-    existing_tasks = set(MaintenanceTask.objects.values_list("service__slug", "title"))
+    existing_tasks = set(MaintenanceTask.objects.values_list("service_id", "title"))
     for slug, title, rrule, minutes, delivery, checklist, segment_slugs, is_audit in TASKS:
-        if (slug, title) in existing_tasks:
+        if (services[slug].pk, title) in existing_tasks:
             continue
         task = MaintenanceTask.objects.create(
             service=services[slug], title=title, rrule=rrule, estimated_minutes=minutes,
