@@ -5,7 +5,7 @@ clients.services and documents.services."""
 
 from django.db.models import QuerySet
 from django.http import Http404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tierdesk.api.auth import AGREEMENT_WRITERS, require_role
@@ -78,7 +78,7 @@ def create_agreement(request, payload: AgreementIn):
     data["client"] = lookup(Client.objects.select_related("segment"), data.pop("client_id"),
                             "client_id")
     agreement = services.agreement_draft(by=request.user, **data)
-    return 201, access.agreement_for_staff(request.user, agreement.pk)
+    return Status(201, access.agreement_for_staff(request.user, agreement.pk))
 
 
 @router.get("/agreements/{int:agreement_id}", response=AgreementOut)
@@ -100,7 +100,7 @@ def discard_agreement(request, agreement_id: int):
     """Discard a draft. Any other agreement is history and stays (409)."""
     agreement = _writable(request, agreement_id)
     services.agreement_discard(agreement=agreement, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/agreements/{int:agreement_id}/send", response=AgreementOut)
@@ -157,7 +157,7 @@ def change_tier(request, agreement_id: int, payload: AgreementChangeTierIn):
     agreement = _writable(request, agreement_id)
     data = _with_version(payload.model_dump())
     successor = services.agreement_change_tier(agreement=agreement, by=request.user, **data)
-    return 201, access.agreement_for_staff(request.user, successor.pk)
+    return Status(201, access.agreement_for_staff(request.user, successor.pk))
 
 
 @router.post("/agreements/{int:agreement_id}/end", response=AgreementOut)

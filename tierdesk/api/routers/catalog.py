@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tierdesk.api.auth import CATALOG_WRITERS, require_role, require_staff
@@ -70,7 +70,7 @@ def create_service(request, payload: ServiceIn):
     require_role(request, CATALOG_WRITERS, "the catalog")
     data = payload.model_dump()
     data["slug"] = data["slug"] or slugify(payload.name)
-    return 201, services.service_create(by=request.user, **data)
+    return Status(201, services.service_create(by=request.user, **data))
 
 
 @router.patch("/services/{int:service_id}", response=ServiceOut)
@@ -107,7 +107,7 @@ def create_segment(request, payload: SegmentIn):
     data = payload.model_dump()
     data["slug"] = data["slug"] or slugify(payload.name)
     segment = services.segment_create(by=request.user, **data)
-    return 201, get_object_or_404(_segments(), pk=segment.pk)
+    return Status(201, get_object_or_404(_segments(), pk=segment.pk))
 
 
 @router.patch("/segments/{int:segment_id}", response=SegmentOut)
@@ -127,7 +127,8 @@ def create_requirement(request, segment_id: int, payload: RequirementIn):
     segment = access.segment_for_staff(request.user, segment_id)
     data = payload.model_dump()
     data["service"] = lookup(Service.objects.all(), data.pop("service_id"), "service_id")
-    return 201, services.segment_requirement_create(by=request.user, segment=segment, **data)
+    requirement = services.segment_requirement_create(by=request.user, segment=segment, **data)
+    return Status(201, requirement)
 
 
 @router.delete("/segments/{int:segment_id}/requirements/{int:requirement_id}",
@@ -137,7 +138,7 @@ def delete_requirement(request, segment_id: int, requirement_id: int):
     segment = access.segment_for_staff(request.user, segment_id)
     requirement = access.requirement_for_staff(request.user, segment, requirement_id)
     services.segment_requirement_delete(requirement=requirement, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- maintenance tasks ---------------------------------------------------------------------
@@ -192,7 +193,7 @@ def create_task(request, payload: TaskIn):
     task = services.maintenance_task_create(
         by=request.user, **_task_relations(payload.model_dump())
     )
-    return 201, get_object_or_404(_tasks(), pk=task.pk)
+    return Status(201, get_object_or_404(_tasks(), pk=task.pk))
 
 
 @router.patch("/tasks/{int:task_id}", response=TaskOut)

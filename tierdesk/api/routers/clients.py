@@ -4,7 +4,7 @@ clients.services."""
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tierdesk.api.auth import CLIENT_WRITERS, require_role
@@ -82,7 +82,7 @@ def create_client(request, payload: ClientIn):
     """Add a client (owner, dispatcher). `timezone` is an IANA zone."""
     require_role(request, CLIENT_WRITERS, "clients")
     client = services.client_create(by=request.user, **_with_segment(payload.model_dump()))
-    return 201, access.client_for_staff(request.user, client.pk)
+    return Status(201, access.client_for_staff(request.user, client.pk))
 
 
 @router.get("/clients/{int:client_id}", response=ClientOut)
@@ -112,7 +112,8 @@ def list_sites(request, client_id: int):
 @router.post("/clients/{int:client_id}/sites", response={201: SiteOut})
 def create_site(request, client_id: int, payload: SiteIn):
     client = _writable_client(request, client_id)
-    return 201, services.site_create(client=client, by=request.user, **payload.model_dump())
+    site = services.site_create(client=client, by=request.user, **payload.model_dump())
+    return Status(201, site)
 
 
 @router.get("/clients/{int:client_id}/sites/{int:site_id}", response=SiteOut)
@@ -144,7 +145,8 @@ def list_contacts(request, client_id: int):
 def create_contact(request, client_id: int, payload: ContactIn):
     """Add a contact (no portal login; invite them from the client page)."""
     client = _writable_client(request, client_id)
-    return 201, services.contact_create(client=client, by=request.user, **payload.model_dump())
+    contact = services.contact_create(client=client, by=request.user, **payload.model_dump())
+    return Status(201, contact)
 
 
 @router.get("/clients/{int:client_id}/contacts/{int:contact_id}", response=ContactOut)

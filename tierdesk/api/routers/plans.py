@@ -5,7 +5,7 @@ the next version when the current one is frozen by an agreement."""
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tierdesk.api.auth import PLAN_WRITERS, require_role, require_staff
@@ -59,7 +59,7 @@ def create_plan(request, payload: PlanIn):
         name=payload.name, rank=payload.rank, slug=payload.slug or "", by=request.user,
         entitlements=payload.entitlements.to_entitlements(),
     )
-    return 201, get_object_or_404(_plans(), pk=version.plan_id)
+    return Status(201, get_object_or_404(_plans(), pk=version.plan_id))
 
 
 @router.get("/plans/{int:plan_id}", response=PlanOut)
@@ -122,7 +122,7 @@ def save_version(request, plan_id: int, payload: VersionIn):
         change_note=payload.change_note, expected_number=payload.expected_number,
     )
     status = 201 if before is None or version.number > before.number else 200
-    return status, _version_detail(request.user, plan, version.pk)
+    return Status(status, _version_detail(request.user, plan, version.pk))
 
 
 @router.get("/plans/{int:plan_id}/versions/{int:version_id}", response=VersionDetailOut)
