@@ -9,6 +9,7 @@ rows then runs no query.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -53,14 +54,44 @@ class Section:
     rows: list[Row] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Column:
+    """A tier's column header: its version, a one-line price and its summary."""
+
+    version: object
+    price: str
+
+
 @dataclass
 class ComparisonSheet:
     versions: list
     sections: list[Section]
     footnotes: list[str]
 
+    @property
+    def columns(self) -> list[Column]:
+        return [Column(v, price_line(v)) for v in self.versions]
+
+
+def price_line(version) -> str:
+    """"$99.00/month + $10.00 per user + $5.00 per device" (zero parts left out)."""
+    parts = [f"{_money(version.base_fee)}/month"]
+    if version.price_per_user:
+        parts.append(f"{_money(version.price_per_user)} per user")
+    if version.price_per_device:
+        parts.append(f"{_money(version.price_per_device)} per device")
+    return " + ".join(parts)
+
 
 YES, NO = "yes", "no"
+
+
+def msp_name() -> str:
+    """The MSP's name for the sheet's header: setting or environment TIERDESK_MSP_NAME (the
+    same source documents/msp.py reads; plans cannot import documents, which sits right of it).
+    """
+    name = getattr(settings, "TIERDESK_MSP_NAME", "") or os.environ.get("TIERDESK_MSP_NAME", "")
+    return name.strip() or "Your MSP"
 
 
 def _money(value) -> str:

@@ -8,8 +8,13 @@ import pytest
 
 from tierdesk.catalog.factories import ServiceFactory
 from tierdesk.plans.entitlements import Billing, Entitlements, Target
-from tierdesk.plans.factories import BUSINESS_HOURS, BillingRuleFactory, CoveredServiceFactory
-from tierdesk.plans.factories import PlanFactory, PlanVersionFactory
+from tierdesk.plans.factories import (
+    BUSINESS_HOURS,
+    BillingRuleFactory,
+    CoveredServiceFactory,
+    PlanFactory,
+    PlanVersionFactory,
+)
 from tierdesk.plans.models import ResponseTarget
 from tierdesk.sla import Calendar
 
