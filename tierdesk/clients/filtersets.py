@@ -1,7 +1,7 @@
 """Filters of the client and agreement lists (django-filter)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from tierdesk.catalog.models import Segment
 from tierdesk.clients.models import Agreement, AgreementStatus, Client
@@ -9,8 +9,8 @@ from tierdesk.plans.models import Plan
 
 
 class ClientFilterSet(django_filters.FilterSet):
-    """Search by name, e-mail or phone; filter by segment, current tier and the status of
-    the current agreement. Expects the queryset of selectors.client_list (annotated)."""
+    """Search by name, e-mail or phone; filter by segment, current tier and clients having
+    an agreement in a status (e.g. sent). Expects the annotated selectors.client_list."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all())
@@ -19,8 +19,7 @@ class ClientFilterSet(django_filters.FilterSet):
         method="filter_tier",
     )
     status = django_filters.ChoiceFilter(
-        choices=AgreementStatus.choices, field_name="current_status",
-        label="Agreement status",
+        choices=AgreementStatus.choices, method="filter_status", label="Has an agreement",
     )
     is_active = django_filters.BooleanFilter(label="Active client")
     ordering = django_filters.OrderingFilter(
@@ -40,6 +39,12 @@ class ClientFilterSet(django_filters.FilterSet):
             Q(name__icontains=value) | Q(billing_email__icontains=value)
             | Q(phone__icontains=value)
         )
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Exists(Agreement.objects.filter(client=OuterRef("pk"), status=value)))
 
     def filter_tier(self, queryset, name, value):
         return queryset.filter(current_plan_id=value.pk) if value else queryset
