@@ -17,7 +17,7 @@ from tierdesk.clients.pricing import price_overrides, tier_price
 from tierdesk.core import pdf
 from tierdesk.core.money import format_money, round_money
 from tierdesk.documents.msp import msp_identity
-from tierdesk.plans.models import Channel, TargetKind
+from tierdesk.plans.models import Channel, TargetKind, WorkType
 
 TEMPLATE = "documents/agreement.html"
 
@@ -88,10 +88,18 @@ def _billing_rows(version) -> list[dict]:
     rows = []
     for rule in version.billing.all():
         rate = rule.hourly_rate if rule.hourly_rate is not None else version.hourly_rate
+        if not rule.billable:
+            price = "Included"
+        elif rule.work_type in (WorkType.HARDWARE, WorkType.SOFTWARE):
+            # Goods are resold, not charged by the hour; labour to install them is.
+            price = (f"cost + {version.hardware_markup_percent}%; "
+                     f"labour {money(rate)} an hour")
+        else:
+            price = f"{money(rate)} an hour"
         rows.append({
             "work_type": rule.get_work_type_display(),
             "billable": rule.billable,
-            "rate": f"{money(rate)} an hour" if rule.billable else "Included",
+            "rate": price,
             "note": rule.note,
         })
     return rows
@@ -129,12 +137,15 @@ def _fee_lines(agreement: Agreement) -> dict:
 def _signature_context(agreement: Agreement, signature: SignatureEvidence | None) -> dict | None:
     if signature is None:
         return None
-    client_tz = ZoneInfo(agreement.client.timezone)
+    utc = signature.signed_at.astimezone(ZoneInfo("UTC"))
+    local = signature.signed_at.astimezone(ZoneInfo(agreement.client.timezone))
     return {
         "typed_name": signature.typed_name,
         "contact": signature.contact,
-        "signed_at_utc": signature.signed_at.astimezone(ZoneInfo("UTC")),
-        "signed_at_local": signature.signed_at.astimezone(client_tz),
+        # Formatted here: the template's date filter would convert both back to the
+        # server's zone.
+        "signed_at_utc": f"{utc:%Y-%m-%d %H:%M:%S} UTC",
+        "signed_at_local": f"{local:%Y-%m-%d %H:%M:%S %Z (UTC%z)}",
         "client_timezone": agreement.client.timezone,
         "ip_address": signature.ip_address or "unknown",
         "user_agent": signature.user_agent or "unknown",

@@ -3,6 +3,7 @@ printed on it, and every unusable link says why and changes nothing."""
 
 import datetime as dt
 import hashlib
+import re
 
 import pytest
 from django.core import mail
@@ -76,6 +77,7 @@ def test_the_signed_pdf_keeps_the_signed_bytes_and_prints_their_hash(client, sen
     assert document.sha256 in text
     assert "CarolContact" in text and IP in text
     assert "America/New_York" in text
+    assert re.search(r"\(UTC-0[45]00\)", text)  # the signing time in the client's zone
     # Only the signed part is what the hash covers: it already holds the evidence.
     signed_text = "".join(pdf_text(data[:document.signed_length]).split())
     assert "CarolContact" in signed_text and document.sha256 not in signed_text
