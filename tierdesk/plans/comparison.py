@@ -129,12 +129,10 @@ def dimension_rows(versions: Sequence) -> list[Row]:
     for priority in Priority:
         for step, step_label in TARGET_STEPS:
             targets = [_target(v, priority) for v in versions]
-            if step != "first_response_minutes" and all(
-                t is None or getattr(t, step) is None for t in targets
-            ):
+            cells = [Cell(describe_step(t, step)) for t in targets]
+            if all(cell.text == "no promise" for cell in cells):
                 continue  # no tier promises this step: leave the row out
-            rows.append(Row(s, f"{priority.label} — {step_label}",
-                            [Cell(describe_step(t, step)) for t in targets]))
+            rows.append(Row(s, f"{priority.label} — {step_label}", cells))
 
     s = "Help desk"
     add(s, "Remote sessions a month", _allowance)
@@ -161,9 +159,9 @@ def dimension_rows(versions: Sequence) -> list[Row]:
     for work_type in WorkType:
         add(s, work_type.label, lambda v, w=work_type.value: _billing(v, w))
     add(s, "Standard hourly rate", lambda v: Cell(_money(v.hourly_rate)))
-    add(s, "After-hours multiplier", lambda v: Cell(f"× {v.after_hours_multiplier:g}"))
+    add(s, "After-hours multiplier", lambda v: Cell(f"× {_num(v.after_hours_multiplier)}"))
     add(s, "On-site trip fee", lambda v: Cell(_money(v.onsite_trip_fee)))
-    add(s, "Hardware markup", lambda v: Cell(f"{v.hardware_markup_percent:g} %"))
+    add(s, "Hardware markup", lambda v: Cell(f"{_num(v.hardware_markup_percent)} %"))
 
     s = "Wording"
     add(s, "Summary", lambda v: Cell(v.summary or "—"), internal=True)
@@ -241,14 +239,19 @@ def _coverage(version, service_id) -> Cell:
     return Cell("—", NO)
 
 
+def _num(value) -> str:
+    """Decimal without trailing zeros: 1.50 -> "1.5", 15.00 -> "15"."""
+    return format(value.normalize(), "f")
+
+
 def _billing(version, work_type) -> Cell:
-    for rule in version.billing.all():
-        if rule.work_type == work_type:
-            if not rule.billable:
-                return Cell("Included", YES)
-            if work_type in (WorkType.HARDWARE, WorkType.SOFTWARE):
-                return Cell(f"Billed, cost + {version.hardware_markup_percent:g} %", NO)
-            rate = rule.hourly_rate if rule.hourly_rate is not None else version.hourly_rate
-            return Cell(f"Billed, {_money(rate)}/h", NO)
-    return Cell("Billed, standard rate", NO)
+    """What a work type costs on top of the fee. No rule means billed (the tier bills
+    everything it does not cover) at the standard rate."""
+    rule = next((r for r in version.billing.all() if r.work_type == work_type), None)
+    if rule is not None and not rule.billable:
+        return Cell("Included", YES)
+    if work_type in (WorkType.HARDWARE, WorkType.SOFTWARE):
+        return Cell(f"Billed, cost + {_num(version.hardware_markup_percent)} %", NO)
+    rate = version.hourly_rate if rule is None or rule.hourly_rate is None else rule.hourly_rate
+    return Cell(f"Billed, {_money(rate)}/h", NO)
 

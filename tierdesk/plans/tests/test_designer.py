@@ -14,7 +14,7 @@ def form_data(response) -> dict:
     """The values the designer form would submit as rendered (what a browser posts back)."""
     form = response.context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if isinstance(value, (list, tuple)):
             data[name] = list(value)
