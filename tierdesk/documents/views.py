@@ -43,6 +43,14 @@ def _message(request, *, title: str, message: str, status: int):
                   status=status)
 
 
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the field it names when the form has
+    that field, else above the form."""
+    errors = getattr(exc, "error_dict", None) or {None: exc.error_list}
+    for field, messages in errors.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
 def signed_pdf_response(document) -> FileResponse:
     return FileResponse(document.pdf.open("rb"), content_type="application/pdf",
                         as_attachment=True,
@@ -91,11 +99,8 @@ def agreement_send(request, pk: int):
         except ValidationError as exc:
             if getattr(exc, "code", None) == "feasibility":
                 form.add_error("acknowledge", exc.messages[0])
-            elif hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
             else:
-                form.add_error(None, exc)
+                _add_errors(form, exc)
         else:
             return render(request, "documents/agreement_sent.html",
                           {"agreement": agreement, "link": link, "url": url})
@@ -138,8 +143,7 @@ def sign(request, token: str):
             form.add_error(None, "We could not prepare the document for signature just now. "
                                  "Nothing was signed; please try again in a few minutes.")
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_errors(form, exc)
         else:
             return render(request, "documents/signed.html", {
                 "document": document,

@@ -183,3 +183,8 @@ def test_the_mailed_link_is_the_one_that_signs(client, sent):
     url = next(line for line in mail.outbox[0].body.splitlines() if "/documents/sign/" in line)
     path = url.strip().removeprefix("https://desk.northwind.example")
     assert client.get(path).status_code == 200
+
+
+def test_a_forged_token_cannot_fetch_the_pdf_either(client, sent):
+    assert client.get(reverse("documents:sign_pdf", args=["forged"])).status_code == 404
+    assert client.get(reverse("documents:sign", args=["forged"])).status_code == 404
