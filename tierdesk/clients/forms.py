@@ -120,7 +120,8 @@ class AgreementTermsForm(BootstrapMixin, forms.Form):
         if initial_version is not None:
             # A draft on an older version can keep it.
             pk = getattr(initial_version, "pk", initial_version)
-            versions = PlanVersion.objects.filter(pk__in=list(versions.values("pk")) + [pk])
+            versions = PlanVersion.objects.filter(
+                pk__in=[*versions.values_list("pk", flat=True), pk])
             versions = versions.select_related("plan").order_by("plan__rank", "-number")
         self.fields["plan_version"].queryset = versions
 
