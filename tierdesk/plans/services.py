@@ -8,7 +8,7 @@ nothing writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -80,6 +80,8 @@ def plan_version_save(*, plan: Plan, entitlements: Entitlements, by, change_note
                 f"{plan.name} was changed meanwhile (now version {current.number}, you edited "
                 f"version {expected_number}); reload the designer and apply your change again"
             )
+        if current is not None:
+            entitlements = _refresh_hours_label(entitlements, current)
         built = _build(plan, entitlements)
         if current is None:
             version = _insert_version(built, number=1, by=by, change_note=change_note)
@@ -259,6 +261,19 @@ def hours_summary(hours: dict) -> str:
         first, last = group[0].title(), group[-1].title()
         parts.append(f"{first}–{last} {text}" if len(group) > 1 else f"{first} {text}")
     return "; ".join(parts)[:100] or "closed"
+
+
+def _refresh_hours_label(ent: Entitlements, current: PlanVersion) -> Entitlements:
+    # The label is printed on the sheet and agreements; when the hours change and the label
+    # was left as it was, it would describe the old hours. Write it afresh from the new
+    # hours then (a label the owner edited along with the hours is kept).
+    if ent.hours_label != current.hours_label:
+        return ent
+    try:
+        new, old = Calendar.from_dict(ent.hours), Calendar.from_dict(current.hours)
+    except (CalendarError, TypeError):
+        return ent
+    return ent if new == old else replace(ent, hours_label=hours_summary(new.to_dict()))
 
 
 def _ordered_channels(channels):

@@ -139,3 +139,16 @@ def test_creating_a_tier_with_a_taken_name_names_the_field(personas):
                     entitlements=entitlements(template, base_fee=Decimal("-1")))
     assert {"name", "base_fee"} <= set(exc.value.message_dict)
     assert row_counts() == counts
+
+
+def test_changing_the_hours_but_not_their_label_rewrites_the_label(personas):
+    version = PlanVersionFactory(hours_label="Mon–Fri 8:00–18:00")
+    hours = dict(version.hours, hours={"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]]})
+    plan_version_save(plan=version.plan, by=personas.owner,
+                      entitlements=entitlements(version, hours=hours))
+    version.refresh_from_db()
+    assert version.hours_label == "Mon–Tue 09:00–17:00"
+    plan_version_save(plan=version.plan, by=personas.owner, entitlements=entitlements(
+        version, hours=dict(hours, tz="Europe/London"), hours_label="Office hours (UK)"))
+    version.refresh_from_db()
+    assert version.hours_label == "Office hours (UK)"
