@@ -37,6 +37,13 @@ def signing_link_check(link: SigningLink) -> None:
     if link.expires_at <= now():
         raise SigningLinkUnavailable(
             "This signing link has expired. Please ask us to send a new one.", status=410)
+    sent_at = link.agreement.sent_at
+    if sent_at is not None and link.created_at < sent_at:
+        # Issued before the agreement was last sent (it was recalled and sent again,
+        # perhaps changed): only links of the current sending may sign.
+        raise SigningLinkUnavailable(
+            "This signing link has been withdrawn; a newer link may have been sent to you.",
+            status=410)
     if link.agreement.status != AgreementStatus.SENT:
         raise SigningLinkUnavailable(
             "This agreement is no longer waiting for a signature.", status=410)

@@ -8,7 +8,7 @@ from tierdesk.clients.access import agreement_for_contact, agreements_for_contac
 from tierdesk.core.permissions import contact_view
 from tierdesk.documents.access import signed_document_for_contact
 from tierdesk.documents.agreement_document import agreement_document_context
-from tierdesk.documents.models import SignedDocument
+from tierdesk.documents.selectors import signed_agreement_ids
 from tierdesk.documents.views import signed_pdf_response
 
 
@@ -16,8 +16,7 @@ from tierdesk.documents.views import signed_pdf_response
 def home(request):
     client = contact_client(request.user)
     agreements = list(agreements_for_contact(request.user))
-    signed_ids = set(SignedDocument.objects.filter(agreement__in=agreements)
-                     .values_list("agreement_id", flat=True))
+    signed_ids = signed_agreement_ids(agreements)
     for agreement in agreements:
         agreement.has_signed_pdf = agreement.pk in signed_ids
     return render(request, "portal/home.html", {"client": client, "agreements": agreements})
@@ -27,7 +26,7 @@ def home(request):
 def agreement_detail(request, pk: int):
     agreement = agreement_for_contact(request.user, pk)
     context = agreement_document_context(agreement)
-    context["has_signed_pdf"] = SignedDocument.objects.filter(agreement=agreement).exists()
+    context["has_signed_pdf"] = bool(signed_agreement_ids([agreement]))
     return render(request, "portal/agreement_detail.html", context)
 
 

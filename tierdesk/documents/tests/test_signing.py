@@ -188,3 +188,17 @@ def test_the_mailed_link_is_the_one_that_signs(client, sent):
 def test_a_forged_token_cannot_fetch_the_pdf_either(client, sent):
     assert client.get(reverse("documents:sign_pdf", args=["forged"])).status_code == 404
     assert client.get(reverse("documents:sign", args=["forged"])).status_code == 404
+
+
+def test_a_link_from_before_a_recall_and_resend_no_longer_signs(client, sent, silver_agreement,
+                                                                personas):
+    from tierdesk.clients.services import agreement_recall, agreement_send
+
+    _, token = sent
+    agreement_recall(agreement=silver_agreement, reason="price change")
+    silver_agreement.refresh_from_db()
+    agreement_send(agreement=silver_agreement, by=personas.owner)
+    response = post_signature(client, token)
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()
+    assert not SignedDocument.objects.exists()
