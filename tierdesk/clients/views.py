@@ -261,10 +261,7 @@ def agreement_edit(request, pk):
                               initial={name: getattr(agreement, name) for name in fields})
 
     def write(data):
-        # Blank prices mean "the tier's": pass None so the service recomputes them.
-        for name in ("base_fee", "price_per_user", "price_per_device"):
-            if data.get(name) is None:
-                data.pop(name)
+        # A blank price means "the tier's": None makes the service recompute it.
         for name in ("users_count", "devices_count"):
             if data.get(name) is None:
                 data[name] = getattr(agreement.client, name)

@@ -133,3 +133,26 @@ def test_contact_invite_shows_the_password_once(personas, login, acme, role):
     assert contact.user.check_password(password)
     again = browser.get(url).content.decode()
     assert password not in again and "already has a portal login" in again
+
+
+def test_editing_a_draft_keeps_given_prices_and_resets_cleared_ones(personas, login, acme,
+                                                                    silver):
+    draft = AgreementFactory(client=acme, plan_version=silver, status="draft",
+                             base_fee=Decimal("80.00"), override_reason="pilot")
+    data = {"plan_version": silver.pk, "start_date": draft.start_date.isoformat(),
+            "term_months": 24, "billing_cycle": "quarterly", "base_fee": "80.00",
+            "price_per_user": "", "price_per_device": "", "override_reason": "pilot"}
+    response = login(personas.owner).post(reverse("clients:agreement_edit", args=[draft.pk]),
+                                          data)
+    assert response.status_code == 302
+    stored = Agreement.objects.get(pk=draft.pk)
+    assert (stored.base_fee, stored.price_per_user) == (Decimal("80.00"), Decimal("10.00"))
+    assert (stored.term_months, stored.billing_cycle) == (24, "quarterly")
+
+
+def test_a_sent_agreement_cannot_be_edited(personas, login, acme, silver):
+    sent = AgreementFactory(client=acme, plan_version=silver, status="sent")
+    response = login(personas.owner).post(reverse("clients:agreement_edit", args=[sent.pk]),
+                                          {"plan_version": silver.pk, "term_months": 1})
+    assert response.status_code == 302
+    assert Agreement.objects.get(pk=sent.pk).term_months == 12
