@@ -1,5 +1,6 @@
 """One error format for the whole API.
 
+    400  {"detail": "Cannot parse request body"}         not JSON
     401  {"detail": "invalid or revoked API token"}      (+ WWW-Authenticate: Bearer)
     403  {"detail": "..."}                               scope or role
     404  {"detail": "Not found."}                        missing, or outside the caller's view

@@ -183,3 +183,13 @@ def test_end_an_active_agreement(personas, bearer, acme, version):
     ended = api.post(f"/agreements/{current.pk}/end",
                      {"end_date": "2026-05-31", "reason": "moved away"})
     assert ended.json()["status"] == "ended" and ended.json()["end_date"] == "2026-05-31"
+
+
+def test_listing_agreements_takes_the_same_queries_for_many(personas, bearer, acme, version,
+                                                            django_assert_max_num_queries):
+    for _ in range(8):
+        AgreementFactory(client=acme, plan_version=PlanVersionFactory(), status="active")
+    api = bearer(personas.owner, "read")
+    # token lookup + last-used update + count + page (+ savepoints of the update)
+    with django_assert_max_num_queries(6):
+        assert api.get("/agreements").json()["count"] == 8
