@@ -15,6 +15,8 @@ overrides live in the test configuration, not here.
     EMAIL_URL           smtp://user:pass@host:port, or console:// (default console)
     DEFAULT_FROM_EMAIL  sender of outgoing mail
     TIERDESK_CURRENCY   ISO code shown on documents (default USD)
+    TIERDESK_MSP_NAME, TIERDESK_MSP_ADDRESS, TIERDESK_MSP_PHONE, TIERDESK_MSP_EMAIL,
+    TIERDESK_HOTLINE    the MSP as printed on documents (defaults: the demo company)
 """
 
 import os
@@ -76,6 +78,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CURRENCY = env_str("TIERDESK_CURRENCY", "USD")
 
+# Who the MSP is, as printed on agreements and comparison sheets. The defaults are the demo
+# company's; set your own in the environment.
+TIERDESK_MSP_NAME = env_str("TIERDESK_MSP_NAME", "Northwind IT Services")
+TIERDESK_MSP_ADDRESS = env_str("TIERDESK_MSP_ADDRESS", "200 Harbor Street\nPortland, ME 04101")
+TIERDESK_MSP_PHONE = env_str("TIERDESK_MSP_PHONE", "+1 207 555 0100")
+TIERDESK_MSP_EMAIL = env_str("TIERDESK_MSP_EMAIL", "support@northwind-it.example")
+TIERDESK_HOTLINE = env_str("TIERDESK_HOTLINE", "+1 207 555 0199")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -88,6 +98,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # ships the Swagger UI files for /api/docs
     # tierdesk apps, left to right: an app imports only apps before it.
     "tierdesk.core",
     "tierdesk.catalog",

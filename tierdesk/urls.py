@@ -20,4 +20,5 @@ urlpatterns = [
     path("documents/", include("tierdesk.documents.urls")),
     path("portal/", include("tierdesk.portal.urls")),
     path("api/", api.urls),
+    path("api-tokens/", include("tierdesk.api.web_urls")),
 ]

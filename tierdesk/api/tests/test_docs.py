@@ -45,11 +45,6 @@ def test_swagger_assets_ship_with_django_ninja():
         assert (static / name).is_file(), name
 
 
-@pytest.mark.xfail(
-    reason='needs "ninja" in INSTALLED_APPS (settings.py, the lead\'s) so that runserver, '
-    "whitenoise and collectstatic serve django-ninja's static/ninja/ assets",
-    strict=False,
-)
 def test_swagger_assets_are_found_as_static_files():
     from django.contrib.staticfiles import finders
 
