@@ -1,6 +1,10 @@
 """The tier designer page: it says whether saving makes a new version, round-trips unchanged,
 saves changes through plan_version_save, and puts service errors on the right fields."""
 
+import datetime as dt
+from decimal import Decimal
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -136,3 +140,69 @@ def test_tier_list_shows_warnings_and_history_links_to_compare(personas, login, 
     assert "Design" not in page
     detail = tech.get(reverse("plans:plan_detail", args=[gold.plan_id])).content.decode()
     assert "v1" in detail
+
+
+class _FormValues(HTMLParser):
+    """What a browser would submit for the page's POST form that posts to the page itself
+    (the navbar's logout form has an action)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._in_form, self._textarea = [], None, False, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("method") == "post" and "action" not in a:
+            self._in_form = True
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.append((a["name"], a.get("value", "on")))
+            else:
+                self.data.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = [a["name"], None, None]
+        elif tag == "option" and self._select:
+            if self._select[2] is None:
+                self._select[2] = a.get("value", "")
+            if "selected" in a:
+                self._select[1] = a.get("value", "")
+        elif tag == "textarea":
+            self._textarea = [a["name"], ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "select" and self._select:
+            name, chosen, first = self._select
+            self.data.append((name, chosen if chosen is not None else first))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.data.append(tuple(self._textarea))
+            self._textarea = None
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_the_rendered_designer_posts_back_unchanged(personas, login, acme, ladder, index):
+    version = ladder[index]
+    version.summary = "Line one\nline two"
+    version.save()
+    version.targets.filter(kind="same_day").update(same_day_cutoff=dt.time(15, 30))
+    version.billing.filter(billable=True).update(hourly_rate=Decimal("140.50"), note="per hour")
+    AgreementFactory(client=acme, plan_version=version)
+    owner = login(personas.owner)
+    url = reverse("plans:plan_edit", args=[version.plan_id])
+    parser = _FormValues()
+    parser.feed(owner.get(url).content.decode())
+    data = {}
+    for name, value in parser.data:
+        data.setdefault(name, []).append(value)
+    response = owner.post(url, data, follow=True)
+    assert "Nothing changed" in response.content.decode()
+    assert PlanVersion.objects.filter(plan=version.plan).count() == 1
