@@ -16,7 +16,7 @@ from tierdesk.clients.models import Agreement, Contact
 from tierdesk.clients.pricing import price_overrides, tier_price
 from tierdesk.core import pdf
 from tierdesk.core.money import format_money, round_money
-from tierdesk.documents.msp import msp_identity
+from tierdesk.core.msp import msp_identity
 from tierdesk.plans.models import Channel, TargetKind, WorkType
 
 TEMPLATE = "documents/agreement.html"

@@ -23,11 +23,11 @@ from django.urls import reverse
 from tierdesk.clients import services as client_services
 from tierdesk.clients.models import Agreement, AgreementStatus, Contact
 from tierdesk.core.clock import now
+from tierdesk.core.msp import msp_identity
 from tierdesk.documents import events
 from tierdesk.documents.access import SigningLinkUnavailable, signing_link_for_token
 from tierdesk.documents.agreement_document import SignatureEvidence, agreement_pdf
 from tierdesk.documents.models import SignedDocument, SigningLink
-from tierdesk.documents.msp import msp_identity
 from tierdesk.documents.stamping import pdf_append_hash_stamp
 from tierdesk.documents.tokens import token_new
 

@@ -9,7 +9,6 @@ rows then runs no query.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -84,14 +83,6 @@ def price_line(version) -> str:
 
 
 YES, NO = "yes", "no"
-
-
-def msp_name() -> str:
-    """The MSP's name for the sheet's header: setting or environment TIERDESK_MSP_NAME (the
-    same source documents/msp.py reads; plans cannot import documents, which sits right of it).
-    """
-    name = getattr(settings, "TIERDESK_MSP_NAME", "") or os.environ.get("TIERDESK_MSP_NAME", "")
-    return name.strip() or "Your MSP"
 
 
 def _money(value) -> str:

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tierdesk.catalog.models import Service
+from tierdesk.core.msp import msp_identity
 from tierdesk.core.pdf import render_pdf
 from tierdesk.core.permissions import OWNER, staff_view
 from tierdesk.plans import access, selectors, services
-from tierdesk.plans.comparison import comparison_matrix, msp_name, plan_version_diff
+from tierdesk.plans.comparison import comparison_matrix, plan_version_diff
 from tierdesk.plans.entitlements import Entitlements
 from tierdesk.plans.forms import PlanCreateForm, PlanRenameForm, TierDesignerForm
 from tierdesk.plans.ladder import tier_dominance_warnings
@@ -162,7 +163,7 @@ def version_compare(request):
 
 def _sheet_context():
     versions = selectors.current_versions()
-    return {"sheet": comparison_matrix(versions), "msp_name": msp_name()}
+    return {"sheet": comparison_matrix(versions), "msp_name": msp_identity().name}
 
 
 @staff_view()
