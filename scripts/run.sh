@@ -23,7 +23,7 @@ manage() { .venv/bin/python manage.py "$@"; }
 manage migrate --noinput -v 0
 manage collectstatic --noinput -v 0
 manage tierdesk_setup
-manage tierdesk_demo --clients 10 --seed 42 --staff --if-empty
+manage tierdesk_demo --clients 10 --seed 42 --staff
 
 manage run_huey --quiet &
 worker=$!

@@ -1,8 +1,8 @@
 """Reads of clients and agreements: lists, the agreement chain, dashboard figures.
 
-The client list is annotated with its current agreement through correlated subqueries on
-the (client, status) index, so a page of 50 costs a fixed number of queries whatever the
-number of clients.
+The client list filters and sorts by the current agreement through correlated subqueries on
+the (client, status) index, and reads it for the shown page in one more query, so a page of
+50 costs a fixed number of queries whatever the number of clients.
 """
 
 from decimal import Decimal
@@ -27,18 +27,37 @@ def _current_agreements():
 
 
 def client_list(filters=None) -> QuerySet[Client]:
-    """Clients with their current agreement: `current_agreement_id`, `current_tier` (plan
-    name), `current_plan_id`, `current_status` (None when there is none). `filters` is a
-    dict/QueryDict of ClientFilterSet parameters."""
+    """Clients, filterable and sortable by their current agreement (`current_tier`,
+    `current_plan_id`, `current_status` are aliases: usable in filters and ordering, not
+    selected). Call `clients_attach_current` on the page you show to read them.
+    `filters` is a dict/QueryDict of ClientFilterSet parameters."""
     current = _current_agreements()
-    clients = Client.objects.select_related("segment").annotate(
-        current_agreement_id=Subquery(current.values("id")[:1]),
+    # alias(), not annotate(): a correlated subquery in the SELECT list runs for every row
+    # PostgreSQL walks past with OFFSET, which made page 100 of 10,000 clients take 140 ms.
+    clients = Client.objects.select_related("segment").alias(
         current_tier=Subquery(current.values("plan_version__plan__name")[:1]),
         current_plan_id=Subquery(current.values("plan_version__plan_id")[:1]),
         current_status=Subquery(current.values("status")[:1]),
     )
     if filters:
         clients = ClientFilterSet(filters, queryset=clients).qs
+    return clients
+
+
+def clients_attach_current(clients) -> list[Client]:
+    """Set `current_agreement_id`, `current_tier`, `current_plan_id` and `current_status`
+    (None when there is none) on each client of a page, in one query."""
+    clients = list(clients)
+    rows = (Agreement.objects.filter(client__in=clients, status__in=CURRENT)
+            .order_by("client_id", "-start_date", "-id")
+            .values_list("client_id", "id", "plan_version__plan__name",
+                         "plan_version__plan_id", "status"))
+    current = {}
+    for client_id, *row in rows:
+        current.setdefault(client_id, row)
+    for client in clients:
+        (client.current_agreement_id, client.current_tier, client.current_plan_id,
+         client.current_status) = current.get(client.pk, (None, None, None, None))
     return clients
 
 

@@ -82,6 +82,7 @@ def dashboard(request):
 def client_list(request):
     filterset = _style_filters(ClientFilterSet(request.GET, queryset=selectors.client_list()))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.clients_attach_current(page.object_list)
     return render(request, "clients/client_list.html",
                   {"filter": filterset, "page": page, "can_manage": _can_manage(request.user)})
 
