@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "tierdesk.catalog",
     "tierdesk.plans",
     "tierdesk.clients",
+    "tierdesk.desk",
     "tierdesk.documents",
     "tierdesk.portal",
     "tierdesk.api",

@@ -1,0 +1,20 @@
+"""Service-desk models: tickets and their timelines, SLA clocks, raw intake, on-call."""
+
+from tierdesk.desk.models.intake import Attachment, InboundMessage, InboundSource, InboundStatus
+from tierdesk.desk.models.oncall import OnCallMember, OnCallRotation
+from tierdesk.desk.models.tickets import (
+    EntryKind,
+    IntakeChannel,
+    SlaNotice,
+    Ticket,
+    TicketEntry,
+    TicketPause,
+    TicketStatus,
+    TicketType,
+)
+
+__all__ = [
+    "Attachment", "EntryKind", "InboundMessage", "InboundSource", "InboundStatus",
+    "IntakeChannel", "OnCallMember", "OnCallRotation", "SlaNotice", "Ticket", "TicketEntry",
+    "TicketPause", "TicketStatus", "TicketType",
+]
