@@ -61,7 +61,11 @@ def signed_pdf_response(document) -> FileResponse:
 def agreement_document(request, pk: int):
     agreement = agreement_for_staff(request.user, pk)
     context = agreement_document_context(agreement)
+    # The document is a bare page (it prints as it will be signed): the toolbar is the only
+    # way back to the agreement.
     context["toolbar"] = [
+        {"url": reverse("clients:agreement_detail", args=[agreement.pk]),
+         "label": f"← Agreement #{agreement.pk}"},
         {"url": reverse("documents:agreement_pdf", args=[agreement.pk]), "label": "Download PDF"},
     ]
     if request.user.role in MANAGERS and agreement.status in ("draft", "sent"):
