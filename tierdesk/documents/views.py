@@ -1,6 +1,7 @@
 """Views of the documents app: the agreement document (HTML and PDF), sending it for
 signature, the public signing page, and verification of signed PDFs."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
@@ -92,7 +93,12 @@ def agreement_pdf_view(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def agreement_send(request, pk: int):
     agreement = agreement_for_staff(request.user, pk)
+    warnings = agreement_feasibility_check(agreement) if agreement.status == "draft" else []
     form = AgreementSendForm(request.POST or None, agreement=agreement)
+    if not warnings:
+        # "I acknowledge the warnings above" with no warnings above only confuses.
+        for name in ("acknowledge", "note"):
+            form.fields[name].widget = forms.HiddenInput()
     if request.method == "POST" and form.is_valid():
         try:
             link, url = services.agreement_send_for_signature(
@@ -102,13 +108,18 @@ def agreement_send(request, pk: int):
             )
         except ValidationError as exc:
             if getattr(exc, "code", None) == "feasibility":
+                # Warnings that appeared since the page was shown: show them to acknowledge.
+                warnings = agreement_feasibility_check(agreement)
+                form.fields["acknowledge"].widget = forms.CheckboxInput(
+                    attrs={"class": "form-check-input"})
+                form.fields["note"].widget = forms.Textarea(
+                    attrs={"rows": 2, "class": "form-control"})
                 form.add_error("acknowledge", exc.messages[0])
             else:
                 _add_errors(form, exc)
         else:
             return render(request, "documents/agreement_sent.html",
                           {"agreement": agreement, "link": link, "url": url})
-    warnings = agreement_feasibility_check(agreement) if agreement.status == "draft" else []
     return render(request, "documents/agreement_send.html",
                   {"agreement": agreement, "form": form, "warnings": warnings})
 
