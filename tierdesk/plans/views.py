@@ -17,7 +17,7 @@ from tierdesk.plans.comparison import comparison_matrix, plan_version_diff
 from tierdesk.plans.entitlements import Entitlements
 from tierdesk.plans.forms import PlanCreateForm, PlanRenameForm, TierDesignerForm
 from tierdesk.plans.ladder import tier_dominance_warnings
-from tierdesk.plans.models import PlanVersion
+from tierdesk.plans.models import Channel, PlanVersion
 
 
 @staff_view()
@@ -25,6 +25,10 @@ def plan_list(request):
     plans = list(selectors.plan_list())
     versions = selectors.current_versions(active_only=False, plans=plans)
     by_plan = {v.plan_id: v for v in versions}
+    for version in versions:
+        # The stored codes ("phone_attendant") are not for people to read.
+        version.channel_labels = [Channel(c).label if c in Channel.values else c
+                                  for c in version.channels]
     active = [v for v in versions if v.plan.is_active]
     return render(request, "plans/plan_list.html", {
         "rows": [(plan, by_plan.get(plan.pk)) for plan in plans],
