@@ -1,11 +1,17 @@
 """Filters of the client and agreement lists (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from tierdesk.catalog.models import Segment
 from tierdesk.clients.models import Agreement, AgreementStatus, Client
 from tierdesk.plans.models import Plan
+
+# What an unset filter reads as (django-filter's default is a row of dashes).
+ANY = "Any"
+YES_NO_ANY = forms.Select(choices=[("", ANY), ("true", "Yes"), ("false", "No")],
+                          attrs={"class": "form-select form-select-sm"})
 
 
 class ClientFilterSet(django_filters.FilterSet):
@@ -13,15 +19,16 @@ class ClientFilterSet(django_filters.FilterSet):
     an agreement in a status (e.g. sent). Expects the annotated selectors.client_list."""
 
     q = django_filters.CharFilter(method="search", label="Search")
-    segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all())
+    segment = django_filters.ModelChoiceFilter(queryset=Segment.objects.all(), empty_label=ANY)
     tier = django_filters.ModelChoiceFilter(
         queryset=Plan.objects.all(), field_name="current_plan_id", label="Current tier",
-        method="filter_tier",
+        method="filter_tier", empty_label=ANY,
     )
     status = django_filters.ChoiceFilter(
         choices=AgreementStatus.choices, method="filter_status", label="Has an agreement",
+        empty_label=ANY,
     )
-    is_active = django_filters.BooleanFilter(label="Active client")
+    is_active = django_filters.BooleanFilter(label="Active client", widget=YES_NO_ANY)
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("segment__name", "segment"), ("current_tier", "tier"),
                 ("current_status", "status"), ("created_at", "created")),
@@ -55,12 +62,14 @@ class AgreementFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(field_name="client__name", lookup_expr="icontains",
                                   label="Client")
-    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices)
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices, empty_label=ANY)
     tier = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(),
-                                            field_name="plan_version__plan", label="Tier")
+                                            field_name="plan_version__plan", label="Tier",
+                                            empty_label=ANY)
     ordering = django_filters.OrderingFilter(
         fields=(("start_date", "start"), ("client__name", "client"),
                 ("plan_version__plan__rank", "tier"), ("status", "status")),
+        label="Sort by", empty_label="Newest start first",
     )
 
     class Meta:
