@@ -189,8 +189,17 @@ def comparison_matrix(versions: Sequence) -> ComparisonSheet:
         "Billable work is charged at the standard hourly rate unless a rate is shown; "
         "after-hours work at that rate times the multiplier; hardware at cost plus markup.",
     ]
-    footnotes += [f"{v.plan.name} does not cover: {v.exclusions}" for v in versions
-                  if v.exclusions]
+    # Tiers usually share one exclusions text: print each distinct text once, not once a tier.
+    names_by_text: dict[str, list[str]] = {}
+    for v in versions:
+        if v.exclusions:
+            names_by_text.setdefault(v.exclusions, []).append(v.plan.name)
+    for text, names in names_by_text.items():
+        if len(names) == len(versions) > 1:
+            footnotes.append(text)
+        else:
+            footnotes.append(f"{' and '.join(names)} {'do' if len(names) > 1 else 'does'} "
+                             f"not cover: {text}")
     return ComparisonSheet(versions, list(sections.values()), footnotes)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from tierdesk.plans.comparison import comparison_matrix
-from tierdesk.plans.models import Channel
+from tierdesk.plans.models import Channel, PlanVersion
 from tierdesk.plans.selectors import current_versions
 from tierdesk.plans.services import plan_deactivate
 from tierdesk.plans.tests.conftest import tier
@@ -68,3 +68,15 @@ def test_the_sheet_marks_what_each_tier_covers(ladder, services):
     assert [c.text for c in rows["Remote sessions a month"].cells] == [
         "2 × 15 min", "10 × 15 min", "Unlimited"]
     assert "Summary" not in rows  # staff wording stays off the prospect's sheet
+
+
+def test_exclusions_shared_by_every_tier_are_printed_once(ladder):
+    PlanVersion.objects.update(exclusions="Not covered by any tier: hardware purchases.")
+    footnotes = comparison_matrix(current_versions()).footnotes
+    assert footnotes.count("Not covered by any tier: hardware purchases.") == 1
+    assert not any("does not cover" in note for note in footnotes)
+
+    PlanVersion.objects.filter(plan__slug="platinum").update(exclusions="Only projects.")
+    footnotes = comparison_matrix(current_versions()).footnotes
+    assert "Silver and Gold do not cover: Not covered by any tier: hardware purchases." in footnotes
+    assert "Platinum does not cover: Only projects." in footnotes
