@@ -1,0 +1,155 @@
+"""Outgoing ticket mail: acknowledgements, staff replies, "outside entitlement" notices and
+SLA warnings/breaches.
+
+Each message is first written as a TicketEntry (inside the caller's transaction) carrying
+its Message-ID and its envelope in `data["mail"]`; the mail is sent by a task queued on
+commit (tasks.send_entry_mail_task), so a rolled-back change never sends mail and a crash
+after commit can resend from the stored entry. The subject always carries "[TD-XXXXXX]"
+and replies to the client set In-Reply-To/References to the client's last message, so the
+e-mail intake threads answers back to the ticket.
+"""
+
+from __future__ import annotations
+
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tierdesk.core.models import Role, User
+from tierdesk.desk.clocks import TARGET_LABELS
+from tierdesk.desk.models import EntryKind, IntakeChannel, Ticket, TicketEntry
+
+
+def subject_for(ticket: Ticket, prefix: str = "") -> str:
+    return f"{prefix}[{ticket.reference}] {ticket.subject}"
+
+
+def new_message_id() -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "tierdesk.local"
+    return make_msgid(domain=domain)
+
+
+def requester_address(ticket: Ticket) -> str:
+    """Where mail to the requester goes: the contact's e-mail, else the address the request
+    came from; "" for a caller known only by phone number."""
+    if ticket.contact_id and ticket.contact.email:
+        return ticket.contact.email
+    return ticket.requester if "@" in ticket.requester else ""
+
+
+def _thread_headers(ticket: Ticket) -> dict:
+    ids = list(ticket.entries.exclude(message_id="").order_by("created_at", "id")
+               .values_list("message_id", flat=True)[:20])
+    if not ids:
+        return {}
+    return {"In-Reply-To": ids[-1], "References": " ".join(ids)}
+
+
+def _queue(entry: TicketEntry) -> None:
+    from tierdesk.desk.tasks import send_entry_mail_task
+
+    transaction.on_commit(lambda: send_entry_mail_task(entry.pk))
+
+
+def _entry(*, ticket, kind, body, to, subject, at, by=None, data=None, headers=None,
+           ) -> TicketEntry:
+    mail = {"to": to, "subject": subject, "headers": headers or {}}
+    entry = TicketEntry.objects.create(
+        ticket=ticket, kind=kind, body=body, author_user=by, channel=IntakeChannel.EMAIL
+        if to and kind == EntryKind.REPLY else "", message_id=new_message_id() if to else "",
+        data={**(data or {}), "mail": mail}, created_at=at,
+    )
+    if to:
+        _queue(entry)
+    return entry
+
+
+def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "") -> TicketEntry:
+    """Tell the requester the ticket exists, with the tier's targets; when the request came
+    through a channel the tier does not include, also which channels are theirs."""
+    body = render_to_string("desk/mail/acknowledgement.txt", {
+        "ticket": ticket, "targets": target_lines(ticket), "instructions": instructions,
+    })
+    to = requester_address(ticket)
+    kind = "outside_entitlement" if ticket.outside_entitlement else "acknowledgement"
+    return _entry(ticket=ticket, kind=EntryKind.SYSTEM, body=body, to=[to] if to else [],
+                  subject=subject_for(ticket), at=at, data={"notice": kind},
+                  headers=_thread_headers(ticket))
+
+
+def ticket_replied(*, ticket: Ticket, body: str, by, at) -> TicketEntry:
+    """A staff reply to the client: stored as a REPLY entry and e-mailed to the requester."""
+    to = requester_address(ticket)
+    return _entry(ticket=ticket, kind=EntryKind.REPLY, body=body, by=by,
+                  to=[to] if to else [], subject=subject_for(ticket, "Re: "), at=at,
+                  headers=_thread_headers(ticket))
+
+
+def sla_notice(*, ticket: Ticket, target: str, threshold: str, at) -> TicketEntry:
+    """Tell the assignee and the dispatchers that a threshold of a target has passed."""
+    to = staff_recipients(ticket)
+    label = TARGET_LABELS.get(target, target)
+    if threshold == "breach":
+        what = f"SLA breached: {label.lower()} was due {_fmt(ticket, target)}"
+        prefix = "SLA BREACH "
+    elif threshold == "drive":
+        what = (f"On-site arrival due {_fmt(ticket, target)} cannot be met: the drive to "
+                f"{ticket.site.name if ticket.site_id else 'the site'} alone takes longer")
+        prefix = "SLA DRIVE "
+    else:
+        what = f"SLA warning: {float(threshold):.0%} of the {label.lower()} target has elapsed"
+        prefix = "SLA WARNING "
+    body = render_to_string("desk/mail/sla_notice.txt", {"ticket": ticket, "what": what})
+    return _entry(ticket=ticket, kind=EntryKind.SYSTEM, body=body, to=to,
+                  subject=subject_for(ticket, prefix), at=at,
+                  data={"notice": "sla", "target": target, "threshold": threshold,
+                        "internal": True})
+
+
+def staff_recipients(ticket: Ticket) -> list[str]:
+    emails = set(User.objects.filter(role=Role.DISPATCHER, is_active=True)
+                 .exclude(email="").values_list("email", flat=True))
+    if ticket.assignee_id and ticket.assignee.email:
+        emails.add(ticket.assignee.email)
+    return sorted(emails)
+
+
+def target_lines(ticket: Ticket) -> list[str]:
+    lines = []
+    for name in ("first_response", "onsite", "resolution"):
+        if due := getattr(ticket, f"{name}_due_at"):
+            lines.append(f"{TARGET_LABELS[name]}: by {_fmt(ticket, name, due)}")
+    return lines
+
+
+def _fmt(ticket: Ticket, target: str, due=None) -> str:
+    from zoneinfo import ZoneInfo
+
+    due = due or getattr(ticket, f"{target}_due_at")
+    if due is None:
+        return "-"
+    return due.astimezone(ZoneInfo(ticket.client.timezone)).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def entry_send(entry_id: int) -> bool:
+    """Send the mail stored on an entry, once: returns False when there is nothing to send or
+    it was sent already (a retried task must not mail twice)."""
+    entry = TicketEntry.objects.select_related("ticket").filter(pk=entry_id).first()
+    if entry is None:
+        return False
+    mail = entry.data.get("mail") or {}
+    if not mail.get("to") or entry.data.get("sent_at"):
+        return False
+    headers = {"Message-ID": entry.message_id, "Auto-Submitted": "auto-generated"
+               if entry.kind == EntryKind.SYSTEM else "no", **mail.get("headers", {})}
+    headers = {k: v for k, v in headers.items() if v and not (k == "Auto-Submitted" and v == "no")}
+    EmailMessage(subject=mail["subject"], body=entry.body, to=mail["to"],
+                 headers=headers).send()
+    # Marked after sending: a crash in between resends once rather than losing the mail.
+    data = {**entry.data, "sent_at": timezone.now().isoformat()}
+    TicketEntry.objects.filter(pk=entry.pk).update(data=data)
+    return True

@@ -1,0 +1,20 @@
+"""Background jobs of the desk. Thin: each re-fetches by id and calls one function. The
+periodic schedule (SLA sweep every minute) is declared in tierdesk/schedules/tasks.py."""
+
+from huey.contrib.djhuey import db_task
+
+
+@db_task()
+def send_entry_mail_task(entry_id: int) -> bool:
+    """Send the mail stored on a ticket entry (once)."""
+    from tierdesk.desk.notify import entry_send
+
+    return entry_send(entry_id)
+
+
+@db_task()
+def sla_sweep_task() -> dict:
+    """Announce passed SLA thresholds and record breaches (idempotent)."""
+    from tierdesk.desk.sweeps import sla_sweep
+
+    return sla_sweep()
