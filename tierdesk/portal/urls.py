@@ -7,4 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("agreements/<int:pk>/signed.pdf", views.signed_pdf, name="signed_pdf"),
+    path("tickets/", views.ticket_list, name="ticket_list"),
+    path("tickets/new/", views.ticket_new, name="ticket_new"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
 ]
