@@ -190,7 +190,7 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
         if channel != IntakeChannel.MONITORING:
             notify.ticket_acknowledged(ticket=ticket, at=at, instructions=instructions)
         # An on-site promise the drive alone cannot keep is told to the dispatcher now.
-        announce_due_thresholds(ticket=ticket, thresholds=state.thresholds, now=clock.now(),
+        announce_due_thresholds(ticket=ticket, thresholds=state.thresholds, now=at,
                                 only=("drive",))
     return ticket
 
