@@ -11,7 +11,7 @@ from tierdesk.api import errors
 from tierdesk.api.auth import BearerTokenAuth, SessionCookieAuth
 from tierdesk.api.docs import LocalSwagger
 from tierdesk.api.routers import agreements, catalog, clients, plans
-from tierdesk.api.routers import calendars
+from tierdesk.api.routers import calendars, tickets
 from tierdesk.core.permissions import public_view
 
 api = NinjaAPI(
@@ -37,3 +37,4 @@ api.add_router("", plans.router)
 api.add_router("", clients.router)
 api.add_router("", agreements.router)
 api.add_router("", calendars.router)
+api.add_router("", tickets.router)

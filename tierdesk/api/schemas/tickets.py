@@ -125,8 +125,8 @@ class TicketIn(Schema):
     client_id: int | None = Field(
         None, description="staff: required; client contacts: their own client (may be omitted)")
     channel: IntakeChannel | None = Field(
-        None, description='staff: how the request came in (default "walk_in" — logged by '
-        'staff); client contacts: "portal" only')
+        None, description='staff: required, how the request reached you (a phone call, a '
+        'walk-in, ...); client contacts: "portal" (may be omitted)')
     priority: Priority = Field(
         Priority.NORMAL, description="client contacts may choose p3 or p4; p1/p2 are set by "
         "the dispatcher after triage")
