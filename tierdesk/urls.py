@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalog/", include("tierdesk.catalog.urls")),
     path("tiers/", include("tierdesk.plans.urls")),
     path("clients/", include("tierdesk.clients.urls")),
+    path("desk/", include("tierdesk.desk.urls")),
     path("documents/", include("tierdesk.documents.urls")),
     path("portal/", include("tierdesk.portal.urls")),
     path("api/", api.urls),

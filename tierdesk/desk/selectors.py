@@ -8,10 +8,12 @@ from each row's snapshot calendar (cached per calendar, no database access).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 
 from tierdesk.core.models import Role, User
+from tierdesk.desk import clocks
 from tierdesk.desk.models import EntryKind, OnCallRotation, Ticket, TicketEntry
 from tierdesk.desk.statuses import OPEN_STATUSES
 
@@ -28,12 +30,49 @@ QUEUE_FIELDS = (
 )
 
 
-def ticket_queue() -> QuerySet[Ticket]:
-    """Open tickets, most urgent first (no due time last), for the staff queue."""
-    return (Ticket.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("client", "assignee", "plan_version__plan")
+def ticket_list() -> QuerySet[Ticket]:
+    """All tickets in queue order: most urgent first, no due time last."""
+    return (Ticket.objects.select_related("client", "assignee", "plan_version__plan")
             .only(*QUEUE_FIELDS)
             .order_by(F("urgency_due_at").asc(nulls_last=True), "id"))
+
+
+def ticket_queue() -> QuerySet[Ticket]:
+    """Open tickets, most urgent first (no due time last), for the staff queue."""
+    return ticket_list().filter(status__in=OPEN_STATUSES)
+
+
+@dataclass
+class QueueRow:
+    ticket: Ticket
+    step: str            # the pending step the countdown is about ("" when none)
+    due_at: dt.datetime | None
+    countdown: str       # "2h 14m business left", "overdue 5m", "paused", ""
+    overdue: bool
+    breached: bool
+
+    @property
+    def step_label(self) -> str:
+        return clocks.TARGET_LABELS.get(self.step, "")
+
+
+def queue_rows(tickets, now: dt.datetime) -> list[QueueRow]:
+    """The countdown of each ticket's most urgent pending step, computed from its snapshot
+    calendar in Python (no query per row)."""
+    rows = []
+    for t in tickets:
+        pending = clocks.pending_targets(t)
+        step = min(pending, key=lambda name: getattr(t, f"{name}_due_at"), default="")
+        if not step and t.is_open and t.resolution_due_at and t.paused_at:
+            step = "resolution"
+        due = getattr(t, f"{step}_due_at") if step else None
+        text = clocks.countdown(calendar=t.sla_calendar, spec=(t.sla_targets or {}).get(step),
+                                due=due, now=now, paused=bool(step == "resolution"
+                                                              and t.paused_at))
+        rows.append(QueueRow(t, step, due, text, bool(due and now > due and not t.paused_at),
+                             t.first_response_breached or t.onsite_breached
+                             or t.resolution_breached))
+    return rows
 
 
 def escalated() -> QuerySet[Ticket]:

@@ -16,3 +16,12 @@ def activate_due_agreements_periodic():
     from tierdesk.clients.services import agreement_activate_due
 
     return agreement_activate_due()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("sla-sweep")
+def sla_sweep_periodic():
+    """Announce passed SLA warning thresholds and record breaches (exactly once each)."""
+    from tierdesk.desk.sweeps import sla_sweep
+
+    return sla_sweep()
