@@ -347,8 +347,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
         notes.append(f"MIME defect: {type(defect).__name__}")
 
     parsed.html = sanitise_html("\n".join(html)) if html else ""
-    if plain:
-        parsed.text = "\n\n".join(p.strip() for p in plain if p.strip())
-    elif html:
+    parsed.text = "\n\n".join(p.strip() for p in plain if p.strip())
+    if not parsed.text and html:  # HTML only (or an empty text part beside it)
         parsed.text = html_to_text(parsed.html)
     return parsed

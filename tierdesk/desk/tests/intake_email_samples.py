@@ -5,6 +5,7 @@
 """
 # ruff: noqa: F811
 
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -21,7 +22,8 @@ def mail(*, sender: str = ACME_CONTACT, subject: str = "Printer is jammed",
          body: str = "The printer on floor 2 is jammed again.", html: str | None = None,
          message_id: str | None = None, headers: dict | None = None,
          attachments=()) -> bytes:
-    """A raw RFC 5322 message. `message_id=""` leaves the Message-ID out."""
+    """A raw RFC 5322 message with CRLF line ends, as on the wire (smtplib sends bytes
+    as they are). `message_id=""` leaves the Message-ID out."""
     msg = EmailMessage()
     if sender:
         msg["From"] = f"Sender <{sender}>"
@@ -40,7 +42,7 @@ def mail(*, sender: str = ACME_CONTACT, subject: str = "Printer is jammed",
     for filename, payload, ctype in attachments:
         maintype, subtype = ctype.split("/")
         msg.add_attachment(payload, maintype=maintype, subtype=subtype, filename=filename)
-    return msg.as_bytes()
+    return msg.as_bytes(policy=policy.SMTP)
 
 
 @pytest.fixture

@@ -306,6 +306,7 @@ def test_html_with_scripts_is_sanitised_and_a_text_version_derived(desk):
     for bad in ("<script", "steal()", "onclick", "onerror", "javascript:", "<style"):
         assert bad not in entry.body_html
     assert "<b>VPN</b>" in entry.body_html and 'href="https://ok.example/x"' in entry.body_html
+    assert entry.body.startswith("The VPN drops.")  # the empty text part gave way to the HTML
 
 
 def test_an_html_only_message_gets_a_derived_text_body(desk):
