@@ -53,7 +53,9 @@ def test_contact_sees_own_agreement_and_gets_404_for_another_clients(page):
 
     page.get_by_role("heading", name="Acme Dental").wait_for()
     assert page.get_by_text("Globex").count() == 0
-    card = page.locator(".card", has_text="Gold")
+    # The agreement's card: the one that opens the agreement (other cards may name Gold).
+    card = page.locator(".card", has_text="Gold").filter(
+        has=page.get_by_role("link", name="Read the agreement"))
     assert "Active" in card.inner_text()
     card.get_by_role("link", name="Read the agreement").click()
     page.wait_for_url(f"**/portal/agreements/{ours.pk}/")
