@@ -181,37 +181,46 @@ def _when(raw) -> dt.datetime | None:
 
 
 def from_generic(data: dict) -> Alert:
-    """The generic format (module docstring) → Alert; ValidationError names the field."""
-    errors = {}
+    """The generic format (module docstring) → Alert; ValidationError names every bad
+    field at once."""
+    errors: dict[str, str] = {}
+
+    def take(name, parse):
+        try:
+            return parse()
+        except ValidationError as exc:
+            errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+            return None
+
     client_id = data.get("client_id")
-    if client_id not in (None, ""):
+    if client_id in (None, ""):
+        client_id = None
+    else:
         try:
             client_id = int(client_id)
         except (TypeError, ValueError):
             errors["client_id"] = "must be an integer"
             client_id = None
-    else:
-        client_id = None
-    try:
-        alert = Alert(
-            device=_text(data, "device"), check=_text(data, "check"), client_id=client_id,
-            client_name=_text(data, "client", 150), domain=_text(data, "domain").lower(),
-            site=_text(data, "site", 100), service=_text(data, "service", 60),
-            severity=_severity(_text(data, "severity", 30)),
-            status=_status(_text(data, "status", 30)), message=_text(data, "message", 4000),
-            alert_id=_text(data, "alert_id", 120), occurred_at=_when(data.get("occurred_at")),
-        )
-    except ValidationError as exc:
-        raise ValidationError({**errors, **exc.message_dict}) from None
-    if not alert.device:
+    values = {name: take(name, lambda n=name, lim=limit: _text(data, n, lim))
+              for name, limit in (("device", 200), ("check", 200), ("client", 150),
+                                  ("domain", 200), ("site", 100), ("service", 60),
+                                  ("message", 4000), ("alert_id", 120))}
+    severity = take("severity", lambda: _severity(_text(data, "severity", 30)))
+    status = take("status", lambda: _status(_text(data, "status", 30)))
+    occurred_at = take("occurred_at", lambda: _when(data.get("occurred_at")))
+    if not values["device"] and "device" not in errors:
         errors["device"] = "required"
-    if not alert.check:
+    if not values["check"] and "check" not in errors:
         errors["check"] = "required"
-    if client_id is None and not alert.client_name and not alert.domain:
+    if client_id is None and not values["client"] and not values["domain"]:
         errors.setdefault("client_id", "give client_id, client (name) or domain")
     if errors:
         raise ValidationError(errors)
-    return alert
+    return Alert(device=values["device"], check=values["check"], client_id=client_id,
+                 client_name=values["client"], domain=values["domain"].lower(),
+                 site=values["site"], service=values["service"], severity=severity,
+                 status=status, message=values["message"], alert_id=values["alert_id"],
+                 occurred_at=occurred_at)
 
 
 def from_tactical(data: dict) -> Alert:
@@ -263,8 +272,8 @@ def client_for_alert(alert: Alert) -> Client | None:
 
 
 def _result(code: int, inbound: InboundMessage, *, duplicate: bool = False) -> RmmResult:
-    ticket_ref = (Ticket.objects.filter(pk=inbound.ticket_id).values_list("reference", flat=True)
-                  .first() if inbound.ticket_id else None)
+    # After processing the ticket is cached on the row; a replay reads it (one query).
+    ticket_ref = inbound.ticket.reference if inbound.ticket_id else None
     return RmmResult(code, {
         "status": inbound.status, "reason": inbound.reason, "ticket": ticket_ref,
         "inbound": inbound.pk, "duplicate": duplicate,
