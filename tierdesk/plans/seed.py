@@ -61,6 +61,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from tierdesk.catalog.models import Service, ServiceKind
+from tierdesk.core.msp import msp_identity
 from tierdesk.plans.models import (
     AuditFrequency,
     BillingRule,
@@ -96,6 +97,15 @@ GOLD_MAINTAINED = {
 
 HELP_DESK = "help-desk"
 
+def _with_msp_contacts(text: str) -> str:
+    """Fill the MSP's own e-mail and numbers (settings) into a tier's instructions, so the
+    document never prints contact details that contradict its own letterhead."""
+    msp = msp_identity()
+    return text.format(email=msp.email or "our support address",
+                       phone=msp.phone or "our main number",
+                       hotline=msp.hotline or "our hotline")
+
+
 # Targets: (priority, kind, first response, same-day cutoff, on-site, resolution) in minutes.
 TIERS = [
     {
@@ -107,8 +117,8 @@ TIERS = [
         ),
         "channels": [Channel.EMAIL, Channel.PORTAL, Channel.PHONE_ATTENDANT],
         "channel_instructions": (
-            "Silver support is reached by e-mail at help@yourmsp.example, through the client "
-            "portal, or by leaving a message with our phone attendant at +1 555 0100. "
+            "Silver support is reached by e-mail at {email}, through the client portal, or "
+            "by leaving a message with our phone attendant at {phone}. "
             "The live hotline is part of Platinum."
         ),
         "hours": _weekday_hours("08:00", "18:00"),
@@ -121,10 +131,10 @@ TIERS = [
         "levels": lambda slug: "supported" if slug == HELP_DESK else "monitored",
         "billable": set(WorkType.values),
         "targets": [
-            ("p1", "business", 480, None, 1200, None),
-            ("p2", "business", 480, None, None, None),
-            ("p3", "same_day", None, dt.time(15, 0), None, None),
-            ("p4", "same_day", None, dt.time(15, 0), None, None),
+            ("p1", "business", 480, None, 1200, 1440),
+            ("p2", "business", 480, None, None, 2400),
+            ("p3", "same_day", None, dt.time(15, 0), None, 4800),
+            ("p4", "same_day", None, dt.time(15, 0), None, 9600),
         ],
     },
     {
@@ -137,8 +147,8 @@ TIERS = [
         ),
         "channels": [Channel.EMAIL, Channel.PORTAL, Channel.PHONE_ATTENDANT],
         "channel_instructions": (
-            "Gold support is reached by e-mail at help@yourmsp.example, through the client "
-            "portal, or through our phone attendant at +1 555 0100 (press 2 for Gold). "
+            "Gold support is reached by e-mail at {email}, through the client portal, or "
+            "through our phone attendant at {phone} (press 2 for Gold). "
             "The live 24x7 hotline is part of Platinum."
         ),
         "hours": _weekday_hours("07:00", "19:00"),
@@ -155,10 +165,10 @@ TIERS = [
         "billable": {WorkType.ONSITE, WorkType.AFTER_HOURS, WorkType.HARDWARE,
                      WorkType.SOFTWARE, WorkType.PROJECT},
         "targets": [
-            ("p1", "business", 240, None, 720, None),
-            ("p2", "business", 480, None, 1440, None),
-            ("p3", "same_day", None, dt.time(16, 0), None, None),
-            ("p4", "same_day", None, dt.time(16, 0), None, None),
+            ("p1", "business", 240, None, 720, 600),
+            ("p2", "business", 480, None, 1440, 1200),
+            ("p3", "same_day", None, dt.time(16, 0), None, 2400),
+            ("p4", "same_day", None, dt.time(16, 0), None, 4800),
         ],
     },
     {
@@ -171,8 +181,8 @@ TIERS = [
         ),
         "channels": [Channel.EMAIL, Channel.PORTAL, Channel.PHONE_ATTENDANT, Channel.HOTLINE],
         "channel_instructions": (
-            "Platinum clients call the 24x7 hotline at +1 555 0199 (answered live), or use "
-            "e-mail at help@yourmsp.example, the client portal or the phone attendant."
+            "Platinum clients call the 24x7 hotline at {hotline} (answered live), or use "
+            "e-mail at {email}, the client portal or the phone attendant at {phone}."
         ),
         "hours": ALWAYS,
         "hours_label": "24x7",
@@ -184,10 +194,10 @@ TIERS = [
         "levels": lambda slug: "supported",
         "billable": {WorkType.HARDWARE, WorkType.SOFTWARE, WorkType.PROJECT},
         "targets": [
-            ("p1", "wall", 120, None, 240, None),
-            ("p2", "wall", 120, None, 480, None),
-            ("p3", "wall", 240, None, None, None),
-            ("p4", "wall", 480, None, None, None),
+            ("p1", "wall", 120, None, 240, 480),
+            ("p2", "wall", 120, None, 480, 960),
+            ("p3", "wall", 240, None, None, 2400),
+            ("p4", "wall", 480, None, None, 4800),
         ],
     },
 ]
@@ -249,7 +259,8 @@ def _create_version(plan: Plan, tier: dict, services: dict[str, Service]) -> Pla
     version = PlanVersion(
         plan=plan, number=1, change_note="Built-in default tier",
         summary=tier["summary"], channels=[str(c) for c in tier["channels"]],
-        channel_instructions=tier["channel_instructions"], hours=tier["hours"],
+        channel_instructions=_with_msp_contacts(tier["channel_instructions"]),
+        hours=tier["hours"],
         hours_label=tier["hours_label"], helpdesk_sessions=tier["helpdesk_sessions"],
         helpdesk_session_minutes=15,
         overage_session_price=Decimal(tier["overage_session_price"]),

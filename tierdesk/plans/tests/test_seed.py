@@ -6,7 +6,7 @@ import pytest
 from tierdesk.catalog.models import COVERAGE_LEVELS, Service
 from tierdesk.catalog.seed import catalog_load_defaults
 from tierdesk.plans.ladder import tier_dominance_warnings
-from tierdesk.plans.models import Plan, PlanVersion, WorkType
+from tierdesk.plans.models import Plan, PlanVersion, ResponseTarget, WorkType
 from tierdesk.plans.seed import tiers_load_defaults
 from tierdesk.plans.selectors import current_versions
 from tierdesk.sla import Calendar
@@ -139,3 +139,23 @@ def test_a_higher_tier_offers_at_least_as_much_on_every_dimension(tiers, pair):
 
 def test_the_tier_designers_ladder_check_finds_nothing_to_warn_about(tiers):
     assert tier_dominance_warnings(current_versions()) == []
+
+
+def test_seeded_instructions_print_the_msps_own_contact_details(db, settings):
+    settings.TIERDESK_MSP_EMAIL = "help@harbor-it.example"
+    settings.TIERDESK_HOTLINE = "+1 207 555 0142"
+    catalog_load_defaults()
+    tiers_load_defaults()
+    platinum = PlanVersion.objects.get(plan__slug="platinum")
+    silver = PlanVersion.objects.get(plan__slug="silver")
+    assert "help@harbor-it.example" in platinum.channel_instructions
+    assert "+1 207 555 0142" in platinum.channel_instructions
+    assert "+1 207 555 0142" not in silver.channel_instructions
+    assert "{" not in silver.channel_instructions
+
+
+def test_every_seeded_priority_has_a_resolution_target(db):
+    catalog_load_defaults()
+    tiers_load_defaults()
+    missing = ResponseTarget.objects.filter(resolution_minutes__isnull=True)
+    assert list(missing.values_list("version__plan__slug", "priority")) == []
