@@ -1,29 +1,25 @@
-"""Forms of the on-call roster page."""
+"""Forms of the e-mail triage page."""
 
 from django import forms
 
-from tierdesk.core.models import STAFF_ROLES, User
+from tierdesk.clients.models import Client, Contact
 
 
-class RotationCreateForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    starts_at = forms.DateTimeField(
-        help_text="When the first shift starts (UTC), e.g. 2026-05-04 08:00",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    shift_days = forms.IntegerField(min_value=1, max_value=365, initial=7,
-                                    help_text="Length of each member's turn, in days.")
+class EmailTriageAssignForm(forms.Form):
+    """Who a held message is from: a client, and optionally which of its contacts."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True)
+                                    .order_by("name"))
+    contact = forms.ModelChoiceField(queryset=Contact.objects.select_related("client")
+                                     .order_by("client__name", "name"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        client, contact = data.get("client"), data.get("contact")
+        if client and contact and contact.client_id != client.pk:
+            self.add_error("contact", "the contact belongs to another client")
+        return data
 
 
-class MemberAddForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none())
-    phone = forms.CharField(max_length=40, help_text="The number the hotline forwards to, "
-                                                     "e.g. +1 207 555 0123.")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (User.objects.filter(role__in=STAFF_ROLES, is_active=True)
-                                        .order_by("username"))
-
-
-class MemberPhoneForm(forms.Form):
-    phone = forms.CharField(max_length=40)
+class EmailTriageRejectForm(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="e.g. spam, a newsletter, a loop")

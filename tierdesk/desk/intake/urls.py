@@ -1,13 +1,13 @@
-"""Staff pages of the intake channels. Mount with
-`path("intake/", include("tierdesk.desk.intake.urls"))` (namespace "intake")."""
+"""E-mail triage pages. Included by tierdesk/desk/urls.py (namespace "desk"):
+    path("intake/email/", include("tierdesk.desk.intake.urls")),
+"""
 
 from django.urls import path
 
 from tierdesk.desk.intake import views
 
-app_name = "intake"
-
 urlpatterns = [
-    path("oncall/", views.oncall, name="oncall"),
-    path("oncall/<int:rotation_id>/", views.oncall_rotation, name="oncall_rotation"),
+    path("", views.email_triage, name="email_triage"),
+    path("<int:pk>/assign/", views.email_triage_assign_view, name="email_triage_assign"),
+    path("<int:pk>/reject/", views.email_triage_reject_view, name="email_triage_reject"),
 ]

@@ -1,113 +1,70 @@
-"""Staff pages of the intake channels: the on-call roster.
-
-Every staff member sees who is on call (the hotline forwards there); owners and
-dispatchers change the roster. Each POST calls one service of desk/oncall.py.
-"""
-
-from datetime import UTC
+"""Staff pages of the e-mail intake: the triage list of held messages. Thin: parse, call
+one service (intake/email.py), render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from tierdesk.core import clock
-from tierdesk.core.permissions import ALL_STAFF, staff_view
-from tierdesk.desk import oncall as roster
-from tierdesk.desk.intake.forms import MemberAddForm, MemberPhoneForm, RotationCreateForm
-from tierdesk.desk.models import OnCallMember, OnCallRotation
-
-
-def _require_manager(user) -> None:
-    if not user.has_role("owner", "dispatcher"):
-        raise PermissionDenied("only owners and dispatchers change the on-call roster")
+from tierdesk.clients.models import Client
+from tierdesk.core.permissions import MANAGERS, staff_view
+from tierdesk.desk.intake.email import email_triage_assign, email_triage_reject
+from tierdesk.desk.intake.forms import EmailTriageAssignForm, EmailTriageRejectForm
+from tierdesk.desk.models import InboundMessage, InboundSource, InboundStatus
 
 
-def _errors_to_messages(request, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            messages.error(request, f"{field}: {error}")
+def _held(pk: int) -> InboundMessage:
+    # Staff-only, not client data: any held e-mail is visible to the dispatchers.
+    return get_object_or_404(InboundMessage, pk=pk, source=InboundSource.EMAIL,
+                             status=InboundStatus.HELD)
 
 
-@staff_view(*ALL_STAFF)
-def oncall(request):
-    """The rotations, who is on call now, and (owners, dispatchers) a new rotation."""
-    form = RotationCreateForm(request.POST or None)
-    if request.method == "POST":
-        _require_manager(request.user)
-        if form.is_valid():
-            starts_at = form.cleaned_data["starts_at"].astimezone(UTC)
-            try:
-                rotation = roster.rotation_create(
-                    name=form.cleaned_data["name"], starts_at=starts_at,
-                    shift_days=form.cleaned_data["shift_days"], by=request.user)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(request, f'Rotation "{rotation.name}" created.')
-                return redirect("intake:oncall_rotation", rotation_id=rotation.pk)
-    now = clock.now()
-    rotations = list(OnCallRotation.objects.order_by("-is_active", "name")
-                     .prefetch_related("members__user"))
-    return render(request, "desk/intake/oncall.html", {
-        "rotations": rotations, "shift": roster.on_call_now(now), "now": now, "form": form,
-        "can_edit": request.user.has_role("owner", "dispatcher"),
+@staff_view(*MANAGERS)
+def email_triage(request):
+    rows = (InboundMessage.objects.filter(source=InboundSource.EMAIL,
+                                          status=InboundStatus.HELD)
+            .defer("raw").order_by("-received_at", "-id"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "desk/intake/email_triage.html", {
+        "page": page,
+        # Read once for every row's picker (a form field would query once per row).
+        "clients": list(Client.objects.filter(is_active=True).order_by("name")
+                        .values_list("pk", "name")),
     })
 
 
-def _member(rotation: OnCallRotation, member_id) -> OnCallMember:
+def _errors(form) -> str:
+    return "; ".join(f"{name}: {' '.join(errs)}" for name, errs in form.errors.items())
+
+
+@staff_view(*MANAGERS)
+@require_POST
+def email_triage_assign_view(request, pk):
+    inbound = _held(pk)
+    form = EmailTriageAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not assigned — {_errors(form)}")
+        return redirect("desk:email_triage")
     try:
-        return rotation.members.select_related("user").get(pk=int(member_id))
-    except (OnCallMember.DoesNotExist, TypeError, ValueError):
-        raise Http404("No such member.") from None
+        row = email_triage_assign(inbound=inbound, client=form.cleaned_data["client"],
+                                  contact=form.cleaned_data["contact"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"Not assigned — {'; '.join(exc.messages)}")
+        return redirect("desk:email_triage")
+    messages.success(request, f"Opened {row.ticket.reference} for "
+                              f"{form.cleaned_data['client'].name}.")
+    return redirect("desk:ticket_detail", pk=row.ticket_id)
 
 
-@staff_view(*ALL_STAFF)
-def oncall_rotation(request, rotation_id: int):
-    """One rotation: its members in order, the coming shifts; owners and dispatchers add,
-    remove, reorder members and change their phone numbers."""
-    rotation = OnCallRotation.objects.filter(pk=rotation_id).first()
-    if rotation is None:
-        raise Http404("No such rotation.")
-    add_form = MemberAddForm(request.POST if request.POST.get("action") == "add" else None)
-    if request.method == "POST":
-        _require_manager(request.user)
-        action, by = request.POST.get("action", ""), request.user
-        try:
-            if action == "add":
-                if add_form.is_valid():
-                    roster.oncall_member_add(rotation=rotation, by=by, **add_form.cleaned_data)
-                    messages.success(request, "Member added.")
-                    return redirect("intake:oncall_rotation", rotation_id=rotation.pk)
-            elif action in ("up", "down", "remove", "phone"):
-                member = _member(rotation, request.POST.get("member"))
-                if action == "remove":
-                    roster.oncall_member_remove(member=member, by=by)
-                elif action == "phone":
-                    phone_form = MemberPhoneForm(request.POST)
-                    roster.oncall_member_update(
-                        member=member, by=by,
-                        phone=phone_form.data.get("phone", ""))
-                else:
-                    roster.oncall_member_move(member=member, up=action == "up", by=by)
-                return redirect("intake:oncall_rotation", rotation_id=rotation.pk)
-            elif action in ("activate", "deactivate"):
-                roster.rotation_update(rotation=rotation, by=by,
-                                       is_active=action == "activate")
-                return redirect("intake:oncall_rotation", rotation_id=rotation.pk)
-        except ValidationError as exc:
-            if action == "add":
-                for field, errors in exc.message_dict.items():
-                    add_form.add_error(field if field in add_form.fields else None, errors)
-            else:
-                _errors_to_messages(request, exc)
-                return redirect("intake:oncall_rotation", rotation_id=rotation.pk)
-    now = clock.now()
-    return render(request, "desk/intake/oncall_rotation.html", {
-        "rotation": rotation,
-        "members": list(rotation.members.select_related("user").order_by("position")),
-        "schedule": roster.rotation_schedule(rotation, start=now, shifts=8),
-        "add_form": add_form, "now": now,
-        "can_edit": request.user.has_role("owner", "dispatcher"),
-    })
+@staff_view(*MANAGERS)
+@require_POST
+def email_triage_reject_view(request, pk):
+    inbound = _held(pk)
+    form = EmailTriageRejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not rejected — {_errors(form)}")
+        return redirect("desk:email_triage")
+    email_triage_reject(inbound=inbound, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "Message rejected; it stays stored with your reason.")
+    return redirect("desk:email_triage")
