@@ -75,14 +75,19 @@ def _staff_ticket(request, ticket_id: int) -> Ticket:
     return ticket
 
 
-def _detail(request, ticket: Ticket) -> Ticket:
-    """Re-read `ticket` for the caller with its timeline on `ticket.timeline`."""
-    ticket = ticket_for(request.user, ticket.pk)
+def _with_timeline(request, ticket: Ticket) -> Ticket:
+    """Set `ticket.timeline` for the caller: every entry for staff, public ones for
+    contacts."""
     entries = ticket.entries.select_related("author_user", "author_contact")
     if not request.user.is_msp_staff:
         entries = entries.filter(kind__in=PUBLIC_KINDS)
     ticket.timeline = list(entries)
     return ticket
+
+
+def _detail(request, ticket: Ticket) -> Ticket:
+    """Re-read `ticket` for the caller (after a write: related rows may have changed)."""
+    return _with_timeline(request, ticket_for(request.user, ticket.pk))
 
 
 @router.get("/tickets", response=list[TicketOut])
@@ -138,7 +143,7 @@ def list_tickets(request, client: int | None = None, status: str | None = None,
 def get_ticket(request, ticket_id: int):
     """One ticket with its SLA snapshot, due times, breach flags and timeline (public
     entries only for client contacts)."""
-    return _detail(request, ticket_for(request.user, ticket_id))
+    return _with_timeline(request, ticket_for(request.user, ticket_id))
 
 
 def _open_as_contact(request, payload: TicketIn) -> Ticket:
@@ -202,7 +207,9 @@ def create_ticket(request, payload: TicketIn):
         ticket = _open_as_contact(request, payload)
     else:
         raise PermissionDenied
-    return Status(201, _detail(request, ticket))
+    # ticket_open returns the ticket with the client, contact and site it was given, and no
+    # assignee: nothing to re-read but the timeline (the re-read was a quarter of the cost).
+    return Status(201, _with_timeline(request, ticket))
 
 
 @router.post("/tickets/{int:ticket_id}/replies", response={201: EntryOut})
