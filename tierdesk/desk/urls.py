@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tierdesk.desk import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket_priority"),
     path("tickets/<int:pk>/onsite/", views.ticket_onsite, name="ticket_onsite"),
+    path("intake/email/", include("tierdesk.desk.intake.urls")),
 ]

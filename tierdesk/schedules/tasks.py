@@ -25,3 +25,12 @@ def sla_sweep_periodic():
     from tierdesk.desk.sweeps import sla_sweep
 
     return sla_sweep()
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("mail-retry")
+def email_retry_pending_periodic():
+    """Process stored e-mail that a crash or a database error left unprocessed."""
+    from tierdesk.desk.intake.email import email_retry_pending
+
+    return email_retry_pending()
