@@ -21,7 +21,8 @@ from tierdesk.core.msp import msp_identity
 from tierdesk.core.permissions import contact_view
 from tierdesk.desk import services as desk
 from tierdesk.desk.access import ticket_for_contact, tickets_for_contact
-from tierdesk.desk.models import EntryKind, IntakeChannel, Ticket, TicketStatus
+from tierdesk.desk.models import IntakeChannel, Ticket, TicketStatus
+from tierdesk.desk.selectors import public_timeline
 from tierdesk.documents.access import signed_document_for_contact
 from tierdesk.documents.agreement_document import agreement_document_context
 from tierdesk.documents.selectors import signed_agreement_ids
@@ -30,8 +31,6 @@ from tierdesk.plans.models import Channel
 from tierdesk.portal.forms import PortalReplyForm, PortalTicketForm
 
 PAGE_SIZE = 25
-#: What a contact may read of a ticket's timeline (see TicketEntry.is_public).
-PUBLIC_KINDS = (EntryKind.REPLY, EntryKind.INBOUND, EntryKind.CALL)
 #: Statuses as the client reads them: "waiting on client" is "waiting on you" there.
 STATUS_FOR_CLIENT = {
     TicketStatus.NEW: "Received",
@@ -159,8 +158,7 @@ def ticket_new(request):
 
 
 def _detail_context(request, ticket: Ticket, reply_form: PortalReplyForm) -> dict:
-    entries = (ticket.entries.filter(kind__in=PUBLIC_KINDS)
-               .select_related("author_user", "author_contact"))
+    entries = public_timeline(ticket)
     instructions = ""
     if ticket.outside_entitlement:
         _, instructions = desk.channel_entitlement(client=ticket.client, channel=ticket.channel)

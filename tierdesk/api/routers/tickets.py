@@ -35,8 +35,8 @@ from tierdesk.api.schemas.tickets import (
 from tierdesk.clients.access import contact_client
 from tierdesk.clients.models import Client, Contact, Site
 from tierdesk.core.models import User
-from tierdesk.desk import access, services
-from tierdesk.desk.models import EntryKind, IntakeChannel, Ticket, TicketEntry
+from tierdesk.desk import access, selectors, services
+from tierdesk.desk.models import IntakeChannel, Ticket, TicketEntry
 from tierdesk.plans.models import Priority
 
 router = Router(tags=["tickets"])
@@ -44,7 +44,6 @@ router = Router(tags=["tickets"])
 #: What a client contact may choose when opening a ticket (see portal/forms.py: P1/P2 are
 #: the dispatcher's call after triage).
 CONTACT_PRIORITIES = (Priority.NORMAL, Priority.LOW)
-PUBLIC_KINDS = (EntryKind.REPLY, EntryKind.INBOUND, EntryKind.CALL)
 
 
 def _csv(value: str | None) -> list[str]:
@@ -78,10 +77,10 @@ def _staff_ticket(request, ticket_id: int) -> Ticket:
 def _with_timeline(request, ticket: Ticket) -> Ticket:
     """Set `ticket.timeline` for the caller: every entry for staff, public ones for
     contacts."""
-    entries = ticket.entries.select_related("author_user", "author_contact")
-    if not request.user.is_msp_staff:
-        entries = entries.filter(kind__in=PUBLIC_KINDS)
-    ticket.timeline = list(entries)
+    if request.user.is_msp_staff:
+        ticket.timeline = list(selectors.ticket_timeline(ticket))
+    else:
+        ticket.timeline = list(selectors.public_timeline(ticket))
     return ticket
 
 
