@@ -8,6 +8,7 @@ from django.urls import include, path
 
 from tierdesk import urls as root_urls
 from tierdesk.core.models import AuditEvent
+from tierdesk.desk import urls as desk_urls
 from tierdesk.desk.models import OnCallMember
 from tierdesk.desk.oncall import (
     on_call_now,
@@ -19,10 +20,13 @@ from tierdesk.desk.oncall import (
     rotation_update,
 )
 
-# The intake pages are mounted here too, in case the root URL map does not mount them yet.
-_mounted = any(getattr(p, "namespace", None) == "intake" for p in root_urls.urlpatterns)
-urlpatterns = list(root_urls.urlpatterns) + (
-    [] if _mounted else [path("intake/", include("tierdesk.desk.intake.urls"))])
+# The roster pages live in the "desk" namespace; mount them here in case the desk URL map
+# does not include them yet.
+_desk_patterns = list(desk_urls.urlpatterns)
+if not any(getattr(p, "name", None) == "oncall" for p in _desk_patterns):
+    _desk_patterns.append(path("oncall/", include("tierdesk.desk.oncall_urls")))
+urlpatterns = [p for p in root_urls.urlpatterns if getattr(p, "namespace", None) != "desk"] + [
+    path("desk/", include((_desk_patterns, "desk")))]
 
 START = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)  # a Monday
 
@@ -120,7 +124,7 @@ pytestmark_urls = pytest.mark.urls(__name__)
 @pytestmark_urls
 @pytest.mark.parametrize("role", ["owner", "dispatcher", "technician", "billing"])
 def test_every_staff_role_sees_who_is_on_call(login, personas, rotation, role):
-    response = login(getattr(personas, role)).get("/intake/oncall/")
+    response = login(getattr(personas, role)).get("/desk/oncall/")
 
     assert response.status_code == 200
     assert b"Hotline" in response.content
@@ -128,19 +132,19 @@ def test_every_staff_role_sees_who_is_on_call(login, personas, rotation, role):
 
 @pytestmark_urls
 def test_contacts_and_outsiders_are_refused(login, personas, rotation):
-    assert login(personas.contact).get("/intake/oncall/").status_code == 403
-    assert login(personas.outsider).get(f"/intake/oncall/{rotation.pk}/").status_code == 403
+    assert login(personas.contact).get("/desk/oncall/").status_code == 403
+    assert login(personas.outsider).get(f"/desk/oncall/{rotation.pk}/").status_code == 403
 
 
 @pytestmark_urls
 def test_anonymous_is_sent_to_the_login(client, rotation):
-    assert client.get("/intake/oncall/").status_code == 302
+    assert client.get("/desk/oncall/").status_code == 302
 
 
 @pytestmark_urls
 def test_dispatcher_creates_a_rotation_and_adds_a_member(login, personas):
     browser = login(personas.dispatcher)
-    response = browser.post("/intake/oncall/", {"name": "Nights", "starts_at":
+    response = browser.post("/desk/oncall/", {"name": "Nights", "starts_at":
                                                 "2026-01-05T20:00", "shift_days": 1})
     assert response.status_code == 302
     url = response["Location"]
@@ -155,7 +159,7 @@ def test_dispatcher_creates_a_rotation_and_adds_a_member(login, personas):
 @pytestmark_urls
 def test_bad_phone_is_shown_next_to_the_field(login, personas, rotation):
     response = login(personas.owner).post(
-        f"/intake/oncall/{rotation.pk}/", {"action": "add", "user": personas.owner.pk,
+        f"/desk/oncall/{rotation.pk}/", {"action": "add", "user": personas.owner.pk,
                                             "phone": "nope"})
 
     assert response.status_code == 200
@@ -166,7 +170,7 @@ def test_bad_phone_is_shown_next_to_the_field(login, personas, rotation):
 def test_technician_cannot_change_the_roster(login, personas, rotation):
     member = OnCallMember.objects.get(user=personas.technician)
 
-    response = login(personas.technician).post(f"/intake/oncall/{rotation.pk}/",
+    response = login(personas.technician).post(f"/desk/oncall/{rotation.pk}/",
                                                {"action": "remove", "member": member.pk})
 
     assert response.status_code == 403
@@ -175,4 +179,4 @@ def test_technician_cannot_change_the_roster(login, personas, rotation):
 
 @pytestmark_urls
 def test_unknown_rotation_is_404(login, personas):
-    assert login(personas.owner).get("/intake/oncall/999/").status_code == 404
+    assert login(personas.owner).get("/desk/oncall/999/").status_code == 404
