@@ -276,3 +276,14 @@ def test_inactive_technician_on_call_is_still_dialled_but_not_assigned(client, c
 
     assert "<Dial" in response.content.decode()
     assert Ticket.objects.get().assignee is None
+
+
+def test_webhooks_are_described_in_the_openapi_document(client):
+    schema = client.get("/api/openapi.json").json()
+
+    assert {"/api/intake/voice", "/api/intake/voice/dial", "/api/intake/rmm",
+            "/api/intake/rmm/tactical"} <= set(schema["paths"])
+    voice = schema["paths"]["/api/intake/voice"]["post"]
+    assert "application/x-www-form-urlencoded" in voice["requestBody"]["content"]
+    assert "text/xml" in voice["responses"]["200"]["content"]
+    assert "security" not in voice or voice["security"] == []
