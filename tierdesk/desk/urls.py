@@ -18,4 +18,5 @@ urlpatterns = [
     path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket_priority"),
     path("tickets/<int:pk>/onsite/", views.ticket_onsite, name="ticket_onsite"),
     path("intake/email/", include("tierdesk.desk.intake.urls")),
+    path("oncall/", include("tierdesk.desk.oncall_urls")),
 ]
