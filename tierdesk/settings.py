@@ -17,6 +17,9 @@ overrides live in the test configuration, not here.
     TIERDESK_CURRENCY   ISO code shown on documents (default USD)
     TIERDESK_MSP_NAME, TIERDESK_MSP_ADDRESS, TIERDESK_MSP_PHONE, TIERDESK_MSP_EMAIL,
     TIERDESK_HOTLINE    the MSP as printed on documents (defaults: the demo company)
+    TIERDESK_SLA_WARN_FRACTIONS, TIERDESK_VENDOR_WAIT_PAUSES, TIERDESK_MAIL_*, TWILIO_AUTH_TOKEN,
+    TIERDESK_RMM_SECRET, TIERDESK_ATTENDANT_NUMBER, TIERDESK_PHONE_REGION, TIERDESK_RMM_*,
+    TIERDESK_DIAL_TIMEOUT, TIERDESK_ATTACHMENT_MAX_BYTES — the service desk (see README)
 """
 
 import os
@@ -239,6 +242,38 @@ def _bootstrap_static_dir() -> Path:
 
 
 STATICFILES_DIRS = [("bootstrap", _bootstrap_static_dir())]
+
+
+def env_fractions(name: str, default: tuple[float, ...]) -> tuple[float, ...]:
+    values = env_list(name, [])
+    if not values:
+        return default
+    try:
+        fractions = tuple(sorted(float(v) for v in values))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: expected numbers like 0.75,0.9") from None
+    if not all(0 < f < 1 for f in fractions):
+        raise ImproperlyConfigured(f"{name}: each fraction must be between 0 and 1")
+    return fractions
+
+
+# Service desk. Secrets (TWILIO_AUTH_TOKEN, TIERDESK_RMM_SECRET) have no default: without
+# them the voice and monitoring webhooks refuse every request.
+TIERDESK_SLA_WARN_FRACTIONS = env_fractions("TIERDESK_SLA_WARN_FRACTIONS", (0.75, 0.9))
+TIERDESK_VENDOR_WAIT_PAUSES = env_bool("TIERDESK_VENDOR_WAIT_PAUSES", False)
+TIERDESK_MAIL_DOMAINS = env_list("TIERDESK_MAIL_DOMAINS", [])
+TIERDESK_MAIL_HOSTNAME = env_str("TIERDESK_MAIL_HOSTNAME", "")
+TIERDESK_MAIL_MAX_MESSAGE_BYTES = env_int("TIERDESK_MAIL_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
+TIERDESK_ATTACHMENT_MAX_BYTES = env_int("TIERDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+TIERDESK_MAIL_LOOP_LIMIT = env_int("TIERDESK_MAIL_LOOP_LIMIT", 20)
+TIERDESK_MAIL_LOOP_MINUTES = env_int("TIERDESK_MAIL_LOOP_MINUTES", 10)
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TIERDESK_RMM_SECRET = env_str("TIERDESK_RMM_SECRET", "")
+TIERDESK_ATTENDANT_NUMBER = env_str("TIERDESK_ATTENDANT_NUMBER", "+1 207 555 0100")
+TIERDESK_PHONE_REGION = env_str("TIERDESK_PHONE_REGION", "US")
+TIERDESK_RMM_AUTO_RESOLVE = env_bool("TIERDESK_RMM_AUTO_RESOLVE", True)
+TIERDESK_RMM_DEFAULT_SERVICE = env_str("TIERDESK_RMM_DEFAULT_SERVICE", "event-log-monitoring")
+TIERDESK_DIAL_TIMEOUT = env_int("TIERDESK_DIAL_TIMEOUT", 25)
 
 
 def _email_config() -> dict:

@@ -34,7 +34,8 @@ def test_missing_secret_key_is_refused_when_debug_is_off(tmp_path):
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("DEBUG", "maybe"), ("DATABASE_URL", "mysql://root@localhost/x"),
-     ("REDIS_URL", "http://localhost"), ("AXES_FAILURE_LIMIT", "many")],
+     ("REDIS_URL", "http://localhost"), ("AXES_FAILURE_LIMIT", "many"),
+     ("TIERDESK_SLA_WARN_FRACTIONS", "0.75,1.5"), ("TIERDESK_DIAL_TIMEOUT", "soon")],
 )
 def test_a_bad_value_names_its_variable(tmp_path, variable, value):
     code, output = _load_settings(
