@@ -4,13 +4,13 @@ import django_filters
 from django import forms
 
 from tierdesk.clients.models import Client
+from tierdesk.desk.forms import QuickSelect
 from tierdesk.desk.models import Ticket, TicketStatus
-from tierdesk.desk.selectors import BREACHED, workers
-from tierdesk.desk.statuses import OPEN_STATUSES
-from tierdesk.plans.models import Plan, Priority
+from tierdesk.desk.selectors import BREACHED, open_only, workers
+from tierdesk.plans.models import Plan, PlanVersion, Priority
 
 ANY = "Any"
-YES_NO_ANY = forms.Select(choices=[("", ANY), ("true", "Yes"), ("false", "No")])
+YES_NO_ANY = QuickSelect(choices=[("", ANY), ("true", "Yes"), ("false", "No")])
 
 
 class TicketFilterSet(django_filters.FilterSet):
@@ -19,8 +19,8 @@ class TicketFilterSet(django_filters.FilterSet):
 
     client = django_filters.ModelChoiceFilter(queryset=Client.objects.only("id", "name"),
                                               empty_label=ANY)
-    tier = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(),
-                                            field_name="plan_version__plan", empty_label=ANY)
+    tier = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(), method="filter_tier",
+                                            empty_label=ANY)
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices, method="filter_status",
                                          empty_label="Open (any)")
     priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label=ANY)
@@ -37,10 +37,23 @@ class TicketFilterSet(django_filters.FilterSet):
         fields = ["client", "tier", "status", "priority", "assignee", "breached",
                   "outside_entitlement", "no_agreement"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = QuickSelect(choices=field.choices)
+
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=OPEN_STATUSES)
+            queryset = open_only(queryset)
         return super().filter_queryset(queryset)
+
+    def filter_tier(self, queryset, name, value):
+        # By version ids rather than a join, so the queue query stays on desk_ticket.
+        if not value:
+            return queryset
+        return queryset.filter(plan_version_id__in=list(
+            PlanVersion.objects.filter(plan=value).values_list("id", flat=True)))
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status=value) if value else queryset

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from tierdesk.core.models import Role, User
 from tierdesk.desk import clocks
-from tierdesk.desk.models import EntryKind, OnCallRotation, Ticket, TicketEntry
-from tierdesk.desk.statuses import OPEN_STATUSES
+from tierdesk.desk.models import EntryKind, OnCallRotation, SlaNotice, Ticket, TicketEntry
+from tierdesk.desk.statuses import OPEN_STATUS_LIST
 
+# The same condition, term for term, as the `ticket_queue_breached` index.
 BREACHED = Q(first_response_breached=True) | Q(onsite_breached=True) | Q(resolution_breached=True)
 QUEUE_FIELDS = (
     "id", "reference", "subject", "status", "priority", "channel", "opened_at",
@@ -30,16 +32,68 @@ QUEUE_FIELDS = (
 )
 
 
+QUEUE_ORDER = (F("urgency_due_at").asc(nulls_last=True), "id")
+
+
+def open_only(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Filter to open tickets with the statuses written into the SQL as literals.
+
+    SQLite uses a partial index only when it can prove the query implies the index's
+    condition at prepare time; with `status IN (%s, ...)` the values are bound parameters and
+    it cannot, so it scanned and sorted 100,000 rows. The values are constants of this
+    module (OPEN_STATUS_LIST), never user input."""
+    values = ", ".join(f"'{s}'" for s in OPEN_STATUS_LIST)
+    condition = RawSQL(f'"desk_ticket"."status" IN ({values})', (),
+                       output_field=BooleanField())
+    return tickets.filter(condition)
+
+
 def ticket_list() -> QuerySet[Ticket]:
     """All tickets in queue order: most urgent first, no due time last."""
     return (Ticket.objects.select_related("client", "assignee", "plan_version__plan")
-            .only(*QUEUE_FIELDS)
-            .order_by(F("urgency_due_at").asc(nulls_last=True), "id"))
+            .only(*QUEUE_FIELDS).order_by(*QUEUE_ORDER))
 
 
 def ticket_queue() -> QuerySet[Ticket]:
     """Open tickets, most urgent first (no due time last), for the staff queue."""
-    return ticket_list().filter(status__in=OPEN_STATUSES)
+    return open_only(ticket_list())
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue without a full COUNT: `total` is exact up to `cap`."""
+
+    number: int
+    tickets: list[Ticket]
+    has_next: bool
+    total: int
+    capped: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def queue_page(tickets: QuerySet[Ticket], number, *, size: int = 50, cap: int = 1_000
+               ) -> QueuePage:
+    """Page `number` of `tickets` (a filtered Ticket queryset) in queue order.
+
+    Two steps, because the planner must walk the `ticket_queue_order` index: the page's ids
+    from desk_ticket alone (no joins to tempt SQLite into scanning clients and sorting
+    100,000 rows), then those rows with their client, tier and assignee. The total is
+    counted up to `cap` only: an exact count of a big filtered queue costs more than the
+    page itself, and "1000+" is all a dispatcher needs to know."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    ids_query = tickets.order_by(*QUEUE_ORDER).values_list("id", flat=True)
+    offset = (number - 1) * size
+    ids = list(ids_query[offset:offset + size + 1])
+    total = ids_query[:cap + 1].count()
+    rows = ticket_list().in_bulk(ids[:size])
+    return QueuePage(number=number, tickets=[rows[i] for i in ids[:size] if i in rows],
+                     has_next=len(ids) > size, total=min(total, cap), capped=total > cap)
 
 
 @dataclass
@@ -77,17 +131,31 @@ def queue_rows(tickets, now: dt.datetime) -> list[QueueRow]:
 
 def escalated() -> QuerySet[Ticket]:
     """Open tickets with a breached target: the dispatcher's escalation list."""
-    return ticket_queue().filter(BREACHED)
+    return open_only(Ticket.objects.filter(BREACHED)).order_by(*QUEUE_ORDER)
 
 
 def unassigned() -> QuerySet[Ticket]:
-    return ticket_queue().filter(assignee__isnull=True)
+    return open_only(Ticket.objects.filter(assignee__isnull=True)).order_by(*QUEUE_ORDER)
 
 
-def warned(now: dt.datetime | None = None) -> QuerySet[Ticket]:
-    """Open, not yet breached tickets with an SLA warning sent."""
-    return (ticket_queue().exclude(BREACHED)
-            .filter(sla_notices__threshold__in=["0.75", "0.9", "drive"]).distinct())
+def warned() -> QuerySet[Ticket]:
+    """Open, not yet breached tickets with an SLA warning (or drive warning) sent."""
+    noticed = SlaNotice.objects.exclude(threshold="breach").values("ticket_id")
+    return (open_only(Ticket.objects.filter(pk__in=noticed)).exclude(BREACHED)
+            .order_by(*QUEUE_ORDER))
+
+
+def dispatch_board(now: dt.datetime) -> dict:
+    """The dispatcher view: escalated, unassigned and warned tickets (first 50 of each, in
+    queue order, counts capped like the queue's) and who is on call."""
+    board = {}
+    for name, tickets in (("escalated", escalated()), ("unassigned", unassigned()),
+                          ("warned", warned())):
+        page = queue_page(tickets, 1)
+        board[name] = queue_rows(page.tickets, now)
+        board[f"{name}_count"] = f"{page.total}{'+' if page.capped else ''}"
+    board["on_call"] = on_call_now(now)
+    return board
 
 
 def workers() -> QuerySet[User]:

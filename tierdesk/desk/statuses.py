@@ -30,6 +30,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 #: Statuses in which a ticket is still being worked on (its clocks may run).
 OPEN_STATUSES: frozenset[str] = frozenset({S.NEW, S.OPEN, S.WAITING_CLIENT, S.WAITING_VENDOR})
+#: The same, as the fixed list the queue filters on: it must equal the condition of the
+#: `ticket_queue_order` index (models/tickets.py) so the database uses that index.
+OPEN_STATUS_LIST: list[str] = [S.NEW.value, S.OPEN.value, S.WAITING_CLIENT.value,
+                               S.WAITING_VENDOR.value]
 DONE_STATUSES: frozenset[str] = frozenset({S.RESOLVED, S.CLOSED})
 
 

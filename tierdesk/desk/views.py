@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -27,7 +26,7 @@ from tierdesk.desk.forms import (
     TicketCreateForm,
     TransitionForm,
 )
-from tierdesk.desk.models import SlaNotice, TicketStatus
+from tierdesk.desk.models import SlaNotice, Ticket, TicketStatus
 from tierdesk.desk.statuses import allowed_transitions
 
 WORKERS = tuple(sorted(access.WORKER_ROLES))
@@ -46,10 +45,10 @@ def _style_filters(filterset):
 
 @staff_view(*ALL_STAFF)
 def queue(request):
-    filterset = _style_filters(TicketFilterSet(request.GET, queryset=selectors.ticket_list()))
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = _style_filters(TicketFilterSet(request.GET, queryset=Ticket.objects.all()))
+    page = selectors.queue_page(filterset.qs, request.GET.get("page"), size=PAGE_SIZE)
     context = {"filter": filterset, "page": page,
-               "rows": selectors.queue_rows(page.object_list, clock.now())}
+               "rows": selectors.queue_rows(page.tickets, clock.now())}
     # htmx polls every 60 s for fresh countdowns: send the table only.
     template = "desk/_queue_table.html" if request.htmx else "desk/queue.html"
     return render(request, template, context)
@@ -234,15 +233,7 @@ def ticket_create(request):
 
 @staff_view(*ALL_STAFF)
 def dispatch(request):
-    now = clock.now()
-    return render(request, "desk/dispatch.html", {
-        "escalated": selectors.queue_rows(selectors.escalated()[:50], now),
-        "unassigned": selectors.queue_rows(selectors.unassigned()[:50], now),
-        "warned": selectors.queue_rows(selectors.warned()[:50], now),
-        "on_call": selectors.on_call_now(now),
-        "escalated_count": selectors.escalated().count(),
-        "unassigned_count": selectors.unassigned().count(),
-    })
+    return render(request, "desk/dispatch.html", selectors.dispatch_board(clock.now()))
 
 
 @staff_view(*ALL_STAFF)

@@ -39,6 +39,11 @@ class TicketStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The open statuses in the fixed order of statuses.OPEN_STATUS_LIST: the condition of the
+# queue's partial indexes, which SQLite uses only when a query repeats it exactly.
+OPEN_QUEUE = Q(status__in=["new", "open", "waiting_client", "waiting_vendor"])
+
+
 class Ticket(models.Model):
     """A request or incident of one client, with the SLA promises that applied when it opened.
 
@@ -120,6 +125,25 @@ class Ticket(models.Model):
             models.Index(fields=["client", "status"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["sla_check_at"]),
+            # The staff queue walks open tickets in urgency order (desk/selectors.py). The
+            # condition must stay identical to statuses.OPEN_STATUS_LIST, in this order, or
+            # SQLite will not use the index.
+            models.Index(fields=["urgency_due_at", "id"], name="ticket_queue_order",
+                         condition=OPEN_QUEUE),
+            # ...and so do its filters (a priority, an assignee or none, breached, outside
+            # entitlement, no agreement) — each a few rows of a small partial index.
+            models.Index(fields=["priority", "urgency_due_at", "id"],
+                         name="ticket_queue_priority", condition=OPEN_QUEUE),
+            models.Index(fields=["assignee", "urgency_due_at", "id"],
+                         name="ticket_queue_assignee", condition=OPEN_QUEUE),
+            models.Index(fields=["urgency_due_at", "id"], name="ticket_queue_breached",
+                         condition=OPEN_QUEUE & (Q(first_response_breached=True)
+                                                 | Q(onsite_breached=True)
+                                                 | Q(resolution_breached=True))),
+            models.Index(fields=["urgency_due_at", "id"], name="ticket_queue_outside",
+                         condition=OPEN_QUEUE & Q(outside_entitlement=True)),
+            models.Index(fields=["urgency_due_at", "id"], name="ticket_queue_no_agreement",
+                         condition=OPEN_QUEUE & Q(agreement__isnull=True)),
         ]
         constraints = [
             models.UniqueConstraint(

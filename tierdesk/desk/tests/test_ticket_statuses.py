@@ -50,3 +50,13 @@ def test_waiting_on_client_always_pauses_and_vendor_only_when_configured():
     assert pausing_statuses() == {"waiting_client"}
     with override_settings(TIERDESK_VENDOR_WAIT_PAUSES=True):
         assert pausing_statuses() == {"waiting_client", "waiting_vendor"}
+
+
+def test_the_queue_filter_matches_the_condition_of_the_queue_index():
+    # SQLite uses a partial index only when the query's condition is the index's own.
+    from tierdesk.desk.models import Ticket
+    from tierdesk.desk.statuses import OPEN_STATUS_LIST, OPEN_STATUSES
+
+    [index] = [i for i in Ticket._meta.indexes if i.name == "ticket_queue_order"]
+    assert dict(index.condition.children)["status__in"] == OPEN_STATUS_LIST
+    assert set(OPEN_STATUS_LIST) == OPEN_STATUSES
