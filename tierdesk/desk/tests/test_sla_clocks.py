@@ -203,3 +203,32 @@ def test_the_countdown_shows_business_time_left_on_the_snapshot_calendar(open_ti
     assert text == "2h 00m business left"
     assert clocks.countdown(calendar=open_ticket.sla_calendar, spec={"kind": "business"},
                             due=ny(2026, 3, 2, 9, 0), now=ny(2026, 3, 2, 9, 35)) == "overdue 35m"
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(offset=st.integers(min_value=0, max_value=60 * 24 * 14),
+       pause_start=st.integers(min_value=0, max_value=60 * 24 * 14),
+       pause_minutes=st.integers(min_value=1, max_value=60 * 24 * 3))
+def test_a_pause_never_brings_the_resolution_due_time_forward(gold, offset, pause_start,
+                                                              pause_minutes):
+    opened = ny(2026, 3, 2, 0, 0) + dt.timedelta(minutes=offset)
+    start = opened + dt.timedelta(minutes=pause_start)
+    pause = [(start, start + dt.timedelta(minutes=pause_minutes))]
+    targets = {"resolution": {"kind": "business", "minutes": 480, "cutoff": None}}
+    plain = clocks.compute(calendar=gold.hours, targets=targets, opened_at=opened, paused=[])
+    paused = clocks.compute(calendar=gold.hours, targets=targets, opened_at=opened,
+                            paused=pause)
+    assert paused.resolution_due_at >= plain.resolution_due_at
+    if start >= plain.resolution_due_at:  # a pause after the due time changes nothing
+        assert paused.resolution_due_at == plain.resolution_due_at
+
+
+def test_a_weekend_pause_changes_nothing(gold):
+    targets = {"resolution": {"kind": "business", "minutes": 480, "cutoff": None}}
+    opened = ny(2026, 3, 6, 15, 0)  # Friday
+    weekend = [(ny(2026, 3, 7, 0, 0), ny(2026, 3, 9, 0, 0))]
+    plain = clocks.compute(calendar=gold.hours, targets=targets, opened_at=opened, paused=[])
+    paused = clocks.compute(calendar=gold.hours, targets=targets, opened_at=opened,
+                            paused=weekend)
+    assert paused.resolution_due_at == plain.resolution_due_at == ny(2026, 3, 9, 13, 0)
