@@ -17,7 +17,7 @@ WORKER_ROLES = frozenset({Role.OWNER, Role.DISPATCHER, Role.TECHNICIAN})
 #: Roles that assign tickets to anyone and change priorities.
 MANAGER_ROLES = frozenset({Role.OWNER, Role.DISPATCHER})
 
-_DETAIL_RELATED = ("client", "agreement", "plan_version__plan", "contact", "site", "assignee")
+_DETAIL_RELATED = ("client", "plan_version__plan", "contact", "site", "assignee")
 
 
 def _get(queryset: QuerySet, pk) -> Ticket:
