@@ -27,7 +27,11 @@ manage tierdesk_demo --clients 10 --seed 42 --staff
 
 manage run_huey --quiet &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+SMTP_PORT=${SMTP_PORT:-2525}
+manage tierdesk_smtpd --host 127.0.0.1 --port "$SMTP_PORT" &
+smtpd=$!
+trap 'kill $worker $smtpd 2>/dev/null || true' EXIT INT TERM
 echo
-echo "tierdesk is running at $SITE_URL (worker pid $worker). Ctrl-C stops both."
+echo "tierdesk is running at $SITE_URL, with the worker (pid $worker) and the mail listener"
+echo "on 127.0.0.1:$SMTP_PORT (pid $smtpd). Ctrl-C stops them all."
 .venv/bin/gunicorn tierdesk.wsgi --bind "127.0.0.1:$PORT" --workers 2 --access-logfile -
