@@ -27,6 +27,7 @@ from tierdesk.core.clock import now
 from tierdesk.core.models import Role, User
 from tierdesk.core.services import user_create
 from tierdesk.demo import events
+from tierdesk.demo.tickets import demo_tickets_delete
 from tierdesk.plans.models import PlanVersion
 
 DEMO_MARKER = "[demo data]"
@@ -213,8 +214,9 @@ def _existing_names(names: list[str]) -> set[str]:
 
 def demo_generate(*, clients: int, seed: int, today: dt.date | None = None) -> dict:
     """Create `clients` demo clients (minus those whose names already exist) with sites,
-    contacts and agreements on the seeded tiers. Returns the counts created, "skipped"
-    and "seconds". Needs the default catalog and tiers (tierdesk_setup)."""
+    contacts and agreements on the seeded tiers. Returns the counts created, "skipped",
+    "seconds", "first_client" and "created" (the new clients' names, in drawn order).
+    Needs the default catalog and tiers (tierdesk_setup)."""
     started = time.monotonic()
     today = today or now().date()
     versions = {}
@@ -238,7 +240,8 @@ def demo_generate(*, clients: int, seed: int, today: dt.date | None = None) -> d
         seconds = time.monotonic() - started
         if counts["clients"]:
             events.demo_generated_event(seed=seed, counts=counts, seconds=seconds)
-    return counts | {"skipped": len(existing), "seconds": seconds, "first_client": first_client}
+    return counts | {"skipped": len(existing), "seconds": seconds, "first_client": first_client,
+                     "created": [s.name for s in specs]}
 
 
 def _write_batch(specs: list[ClientSpec], versions: dict, segments: dict, counts: dict) -> None:
@@ -272,16 +275,26 @@ def _write_batch(specs: list[ClientSpec], versions: dict, segments: dict, counts
     counts["agreements"] += len(firsts) + len(successors)
 
 
+def demo_clients_in_order(names: list[str]) -> list[Client]:
+    """The clients named `names`, in that order (the order their data was drawn in)."""
+    by_name = {}
+    for i in range(0, len(names), 900):  # stay under SQLite's bound-parameter limit
+        by_name |= {c.name: c for c in Client.objects.filter(name__in=names[i:i + 900])}
+    return [by_name[n] for n in names if n in by_name]
+
+
 def demo_reset() -> dict:
-    """Delete every demo client with its sites, contacts (and their portal logins) and
-    agreements. Raises ProtectedError (from the database layer) if other records — tickets,
-    invoices — still refer to them; nothing is deleted then."""
+    """Delete every demo client with its tickets (timeline, pauses, notices, attachments;
+    raw inbound messages are kept, unlinked), sites, contacts (and their portal logins) and
+    agreements. Raises ProtectedError (from the database layer) if other records — invoices,
+    say — still refer to them; nothing is deleted then."""
     demo = Client.objects.filter(notes__startswith=DEMO_MARKER)
     with transaction.atomic():
+        tickets = demo_tickets_delete(demo)
         agreements = Agreement.objects.filter(client__in=demo)
         # Tier-change chains protect the replaced agreement; unlink them before deleting.
         agreements.exclude(replaces=None).update(replaces=None)
-        counts = {"agreements": agreements.count(),
+        counts = {"tickets": tickets["tickets"], "agreements": agreements.count(),
                   "portal logins": User.objects.filter(contact__client__in=demo).count(),
                   "clients": demo.count()}
         agreements.delete()
