@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Select
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -34,10 +35,13 @@ PAGE_SIZE = 50
 
 
 def _style_filters(filterset):
-    for field in filterset.form.fields.values():
+    for name, field in filterset.form.fields.items():
+        # By widget: the yes/no/any filters are selects on fields without `choices`.
         field.widget.attrs.setdefault(
-            "class", "form-select form-select-sm" if hasattr(field, "choices")
+            "class", "form-select form-select-sm" if isinstance(field.widget, Select)
             else "form-control form-control-sm")
+        if field.label == "[invalid name]":  # django-filter's label for an unlabelled method
+            field.label = name.replace("_", " ").capitalize()
     return filterset
 
 
