@@ -28,9 +28,10 @@ def sla_sweep_periodic():
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("mail-retry")
-def email_retry_pending_periodic():
-    """Process stored e-mail that a crash or a database error left unprocessed."""
-    from tierdesk.desk.intake.email import email_retry_pending
+@lock_task("inbound-retry")
+def inbound_retry_pending_periodic():
+    """Process stored e-mail, calls and alerts that a crash or a database error left
+    unprocessed (each exactly once; a recovered call opens its ticket or callback)."""
+    from tierdesk.desk.intake.triage import inbound_retry_pending
 
-    return email_retry_pending()
+    return inbound_retry_pending()

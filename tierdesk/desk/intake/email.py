@@ -53,7 +53,7 @@ from django.utils.text import get_valid_filename
 from tierdesk.clients.models import Client, Contact
 from tierdesk.core import clock
 from tierdesk.core.events import record
-from tierdesk.desk.intake import mailparse
+from tierdesk.desk.intake import mailparse, webhooks
 from tierdesk.desk.models import (
     Attachment,
     InboundMessage,
@@ -70,17 +70,9 @@ log = logging.getLogger(__name__)
 
 ST = InboundStatus
 
-#: How a stored message may move. RECEIVED is decided once by processing; a HELD message
-#: is resolved by staff in triage (ticketed for a client they pick, or rejected).
-INBOUND_TRANSITIONS: dict[str, frozenset[str]] = {
-    ST.RECEIVED: frozenset({ST.TICKETED, ST.THREADED, ST.HELD, ST.RECORDED, ST.REJECTED}),
-    ST.HELD: frozenset({ST.TICKETED, ST.REJECTED}),
-}
-
-
-def _check_inbound_transition(old: str, new: str) -> None:
-    if new not in INBOUND_TRANSITIONS.get(old, frozenset()):
-        raise ValidationError({"status": f"a {old} message cannot become {new}"})
+# One transitions map for every source (webhooks.py); the old names stay for callers.
+INBOUND_TRANSITIONS = webhooks.INBOUND_TRANSITIONS
+_check_inbound_transition = webhooks.inbound_check_transition
 
 
 # --- settings (read at call time so tests can override them) ---------------------------
@@ -397,17 +389,11 @@ def email_triage_assign(*, inbound: InboundMessage, client: Client,
 
 def email_triage_reject(*, inbound: InboundMessage, by, reason: str) -> InboundMessage:
     """Staff decide a HELD message needs no ticket (spam, a loop): it stays stored, REJECTED
-    with their reason. Errors: `inbound` not held, empty `reason`."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "say why this message needs no ticket"})
-    with transaction.atomic():
-        row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
-        if row.source != InboundSource.EMAIL or row.status != ST.HELD:
-            raise ValidationError({"inbound": "only a held e-mail can be rejected"})
-        _check_inbound_transition(row.status, ST.REJECTED)
-        row.status = ST.REJECTED
-        row.reason = f"rejected by {by}: {reason.strip()} (was held: {row.reason})"[:4000]
-        row.processed_at = clock.now()
-        row.save(update_fields=["status", "reason", "processed_at"])
-        record(action="inbound.rejected", obj=row, by=by, message=reason.strip()[:200])
+    with their reason. Errors: `inbound` not a held e-mail, empty `reason`. (The triage page
+    uses webhooks.inbound_reject, which treats a second click as a no-op.)"""
+    if inbound.source != InboundSource.EMAIL:
+        raise ValidationError({"inbound": "only a held e-mail can be rejected"})
+    row, changed = webhooks.inbound_reject(inbound=inbound, by=by, reason=reason)
+    if not changed:
+        raise ValidationError({"inbound": "only a held e-mail can be rejected"})
     return row

@@ -1,12 +1,21 @@
-"""Forms of the e-mail triage page."""
+"""Forms of the intake triage page."""
 
 from django import forms
 
 from tierdesk.clients.models import Client, Contact
+from tierdesk.desk.models import InboundSource
 
 
-class EmailTriageAssignForm(forms.Form):
-    """Who a held message is from: a client, and optionally which of its contacts."""
+class InboundTriageFilterForm(forms.Form):
+    """The triage list's source filter ("" = every source)."""
+
+    source = forms.ChoiceField(choices=[("", "All sources"), *InboundSource.choices],
+                               required=False)
+
+
+class InboundTriageAssignForm(forms.Form):
+    """Who a held request is from: a client, and optionally which of its contacts (an
+    alert ignores the contact)."""
 
     client = forms.ModelChoiceField(queryset=Client.objects.filter(is_active=True)
                                     .order_by("name"))
@@ -21,5 +30,6 @@ class EmailTriageAssignForm(forms.Form):
         return data
 
 
-class EmailTriageRejectForm(forms.Form):
-    reason = forms.CharField(max_length=300, help_text="e.g. spam, a newsletter, a loop")
+class InboundTriageRejectForm(forms.Form):
+    reason = forms.CharField(max_length=300, help_text="e.g. spam, a wrong number, a test")
+

@@ -53,7 +53,9 @@ from django.utils.dateparse import parse_datetime
 
 from tierdesk.clients.models import Client, Contact, Site
 from tierdesk.core import clock
+from tierdesk.core.events import record
 from tierdesk.desk import services
+from tierdesk.desk.intake import webhooks
 from tierdesk.desk.intake.signatures import SignatureError, rmm_verify, secret_setting
 from tierdesk.desk.intake.webhooks import (
     body_hash,
@@ -337,14 +339,19 @@ def rmm_alert_receive(*, body: bytes, timestamp: str, signature: str, fmt: str =
         return _result(202, inbound)
 
 
-def _process(inbound: InboundMessage, alert: Alert, *, at: dt.datetime) -> None:
-    client = client_for_alert(alert)
+def _process(inbound: InboundMessage, alert: Alert, *, at: dt.datetime,
+             client: Client | None = None) -> None:
+    """Ticket, fold, resolve or hold one alert (inside the caller's transaction, the row
+    locked). `client` forces whose alert it is (triage); else it is looked up."""
+    client = client or client_for_alert(alert)
     if client is None:
         inbound_finish(inbound, status=InboundStatus.HELD, at=at,
                        reason="unknown client: " + (str(alert.client_id or "") or
                                                     alert.client_name or alert.domain))
         return
-    occurred = min(alert.occurred_at or at, at)
+    # An alert without its own time happened when it was received (a retry or a triage
+    # decision comes later).
+    occurred = min(alert.occurred_at or inbound.received_at, at)
     key = alert.alert_key
     open_ticket = (Ticket.objects.filter(client=client, alert_key=key,
                                          status__in=OPEN_STATUSES).first())
@@ -440,3 +447,71 @@ def _mark_billable(ticket: Ticket, text: str, data: dict, *, at: dt.datetime) ->
     # the client (sent only when the ticket has a requester address).
     if "@" in ticket.requester:
         notify.ticket_acknowledged(ticket=ticket, at=at)
+
+
+# --- recovery and triage ---------------------------------------------------------------------
+
+
+def alert_from_stored(inbound: InboundMessage) -> Alert:
+    """Parse a stored alert body again. The format is not stored: a Tactical RMM body is
+    recognised by its own fields (`hostname`/`agent_id`/`alert_type` without `device`).
+    Raises ValidationError/ValueError for a body that is not an alert."""
+    data = json.loads(bytes(inbound.raw))
+    if not isinstance(data, dict):
+        raise ValueError("the body must be a JSON object")
+    tactical = "device" not in data and any(k in data for k in ("hostname", "agent_id",
+                                                                 "alert_type"))
+    return FORMATS["tactical" if tactical else "generic"](data)
+
+
+def rmm_recover(*, inbound: InboundMessage) -> InboundMessage:
+    """Process a stored alert still RECEIVED (the first processing crashed before it could
+    record anything; the periodic inbound_retry_pending calls this) exactly as the webhook
+    would have, and say on the row that it was recovered. Idempotent: a row no longer
+    RECEIVED is returned unchanged. A failure holds the row for triage with the error."""
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            row = inbound_lock(inbound)
+            if row.status != InboundStatus.RECEIVED:
+                return row
+            try:
+                alert = alert_from_stored(row)
+            except (ValueError, UnicodeDecodeError, ValidationError) as exc:
+                inbound_finish(row, status=InboundStatus.REJECTED, at=now,
+                               reason=f"invalid stored alert: {exc}"[:2000])
+                return row
+            _process(row, alert, at=now)
+            row.reason = f"{row.reason} ({webhooks.RECOVERED})"[:4000]
+            row.save(update_fields=["reason"])
+            return row
+    except Exception as exc:  # noqa: BLE001 - kept and held, never lost
+        log.exception("RMM alert %s could not be recovered", inbound.pk)
+        return inbound_fail(inbound, exc=exc, at=now)
+
+
+def rmm_triage_assign(*, inbound: InboundMessage, client: Client, by) -> InboundMessage:
+    """Staff say whose a HELD alert is (an unknown client, or a failed processing): it goes
+    through the same processing as the webhook with `client` forced — an alert ticket opens
+    (or folds into the client's open one for the same device and check; a "resolved" alert
+    resolves it), coverage decides billability. Errors: `inbound` not a held alert, a body
+    that is not an alert."""
+    now = clock.now()
+    with transaction.atomic():
+        row = inbound_lock(inbound)
+        if row.source != InboundSource.RMM or row.status != InboundStatus.HELD:
+            raise ValidationError({"inbound": "only a held alert can be assigned"})
+        try:
+            alert = alert_from_stored(row)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationError({"inbound": f"the stored body is not an alert: {exc}"}) \
+                from None
+        held_for = row.reason
+        _process(row, alert, at=now, client=client)
+        row.reason = (f"{row.reason}; assigned to {client.name} by {by} "
+                      f"(was held: {held_for})")[:4000]
+        row.save(update_fields=["reason"])
+        record(action="inbound.assigned", obj=row, by=by,
+               message=(f"{row.ticket.reference} for {client.name}" if row.ticket_id
+                        else f"for {client.name}"))
+    return row

@@ -28,17 +28,21 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 
 from tierdesk.clients.models import Client, Contact
 from tierdesk.core import clock
+from tierdesk.core.events import record
 from tierdesk.core.models import Role, User
 from tierdesk.desk import services
 from tierdesk.desk.access import can_work
+from tierdesk.desk.intake import webhooks
 from tierdesk.desk.intake.signatures import secret_setting, twilio_signature_valid
 from tierdesk.desk.intake.webhooks import (
     body_hash,
@@ -171,11 +175,25 @@ def voice_call_receive(*, body: bytes, params: list[tuple[str, str]], signature:
         )), inbound)
 
 
-def _answer(inbound: InboundMessage, fields: dict, *, at: datetime, dial_action: str) -> str:
+def _answer(inbound: InboundMessage, fields: dict, *, at: datetime, dial_action: str,
+            recovered: bool = False) -> str:
+    """Decide what the call is and ticket it; returns the TwiML the caller hears. `at` is
+    when the call came in. `recovered`: the retry processes a call whose first processing
+    crashed — the caller is gone, so nobody is dialled: the ticket opens as the call would
+    have made it (a hotline call is then handled as "nobody could take it") and the row and
+    the ticket say it was recovered."""
+    done_at = clock.now() if recovered else at
+
+    def finish(status, reason, ticket=None):
+        if recovered:
+            reason = f"{reason} ({webhooks.RECOVERED}; the caller heard no ticket reference)"
+        inbound_finish(inbound, status=status, at=done_at, ticket=ticket, reason=reason)
+
     caller = phone_normalize(fields.get("From", ""))
     client, contact = caller_lookup(caller)
     if client is None:
-        inbound_finish(inbound, status=InboundStatus.HELD, reason=UNKNOWN_CALLER, at=at)
+        inbound_finish(inbound, status=InboundStatus.HELD, at=done_at, reason=UNKNOWN_CALLER + (
+            f" ({webhooks.RECOVERED})" if recovered else ""))
         return _unknown_twiml()
     called = phone_normalize(fields.get("To", ""))
     hotline = phone_normalize(setting("TIERDESK_HOTLINE"))
@@ -183,14 +201,16 @@ def _answer(inbound: InboundMessage, fields: dict, *, at: datetime, dial_action:
     details = (f"Call {fields.get('CallSid', '')} from {fields.get('From', '')} "
                f"({who}, {client.name}) to {fields.get('To', '')}, status "
                f"{fields.get('CallStatus', '?')}.")
+    if recovered:
+        details += (" Recovered after a failure: the caller was not answered by tierdesk "
+                    "and heard no ticket reference — call them back.")
     common = {"client": client, "contact": contact, "requester": caller or fields.get("From", ""),
               "opened_at": at, "inbound": inbound}
     if not (hotline and called == hotline):
         ticket = services.ticket_open(
             channel=IntakeChannel.PHONE_ATTENDANT, type=TicketType.CALLBACK, priority="p3",
             subject=f"Callback request from {who}", body=details, **common)
-        inbound_finish(inbound, status=InboundStatus.TICKETED, at=at, ticket=ticket,
-                       reason="attendant line: callback ticket")
+        finish(InboundStatus.TICKETED, "attendant line: callback ticket", ticket)
         return _attendant_twiml(ticket)
 
     allowed, instructions = services.channel_entitlement(client=client,
@@ -199,22 +219,26 @@ def _answer(inbound: InboundMessage, fields: dict, *, at: datetime, dial_action:
         ticket = services.ticket_open(
             channel=IntakeChannel.HOTLINE, type=TicketType.CALLBACK, priority="p3",
             subject=f"Callback request: hotline call from {who}", body=details, **common)
-        inbound_finish(inbound, status=InboundStatus.TICKETED, at=at, ticket=ticket,
-                       reason="hotline not in the tier: instructions read, callback ticket")
+        finish(InboundStatus.TICKETED,
+               "hotline not in the tier: instructions read, callback ticket", ticket)
         return _redirect_twiml(ticket, instructions)
 
     ticket = services.ticket_open(channel=IntakeChannel.HOTLINE, priority="p2",
                                   subject=f"Hotline call from {who}", body=details, **common)
     shift = on_call_now(at)
+    if shift is not None and can_work(shift.user):
+        services.ticket_assign(ticket=ticket, assignee=shift.user, by=None)
+    if recovered:
+        _tell_dispatchers(ticket, why="the call was stored but its processing failed, so "
+                                      "nobody was connected")
+        finish(InboundStatus.TICKETED, "hotline: not connected; dispatchers notified", ticket)
+        return _nobody_twiml(ticket)
     if shift is None:
         _tell_dispatchers(ticket, why="nobody is on call")
-        inbound_finish(inbound, status=InboundStatus.TICKETED, at=at, ticket=ticket,
-                       reason="hotline: nobody on call; dispatchers notified")
+        finish(InboundStatus.TICKETED, "hotline: nobody on call; dispatchers notified", ticket)
         return _nobody_twiml(ticket)
-    if can_work(shift.user):
-        services.ticket_assign(ticket=ticket, assignee=shift.user, by=None)
-    inbound_finish(inbound, status=InboundStatus.TICKETED, at=at, ticket=ticket,
-                   reason=f"hotline: forwarded to on-call {shift.user} at {shift.phone}")
+    finish(InboundStatus.TICKETED,
+           f"hotline: forwarded to on-call {shift.user} at {shift.phone}", ticket)
     return _dial_twiml(ticket, shift.phone, dial_action)
 
 
@@ -224,7 +248,7 @@ def _replayed(inbound: InboundMessage, dial_action: str) -> str:
     ticket = (Ticket.objects.select_related("client").filter(pk=inbound.ticket_id).first()
               if inbound.ticket_id else None)
     if inbound.status == InboundStatus.HELD or ticket is None:
-        return _unknown_twiml() if inbound.reason == UNKNOWN_CALLER else twiml(
+        return _unknown_twiml() if inbound.reason.startswith(UNKNOWN_CALLER) else twiml(
             say(f"Thank you for calling {_msp()}. {_fallback_instructions()}"))
     if ticket.channel == IntakeChannel.PHONE_ATTENDANT:
         return _attendant_twiml(ticket)
@@ -329,27 +353,108 @@ def voice_dial_receive(*, body: bytes, params: list[tuple[str, str]], signature:
                 return VoiceReply(200, done, locked, replay=True)
             ticket = (Ticket.objects.select_related("client", "assignee")
                       .filter(reference=reference).first())
-            if ticket is None:
-                inbound_finish(locked, status=InboundStatus.RECORDED, at=at,
-                               reason=f"dial result {status}: no ticket {reference!r}")
-                return VoiceReply(200, done, locked)
-            seconds = fields.get("DialCallDuration", "?")
-            if answered and ticket.assignee_id and can_work(ticket.assignee):
-                services.ticket_log_call(
-                    ticket=ticket, by=ticket.assignee, at=at,
-                    body=f"Answered the hotline call ({seconds} s, forwarded by the hotline).")
-                reason = f"dial answered by {ticket.assignee} ({seconds} s): call logged"
-            elif answered:
-                services.ticket_note(ticket=ticket, by=None,
-                                     body=f"The hotline call was answered ({seconds} s).")
-                reason = f"dial answered ({seconds} s)"
-            else:
-                _tell_dispatchers(ticket, why=f"the on-call technician did not answer ({status})")
-                reason = f"dial not answered ({status}); dispatchers notified"
-            inbound_finish(locked, status=InboundStatus.THREADED, at=at, ticket=ticket,
-                           reason=reason)
+            _dial_result(locked, fields, ticket, reference=reference, at=at)
             return VoiceReply(200, done, locked)
     except Exception as exc:  # noqa: BLE001 - never a 500 to Twilio
         log.exception("voice dial callback %s failed", call_sid)
         inbound_fail(inbound, exc=exc, at=at)
         return VoiceReply(200, done, inbound)
+
+
+def _dial_result(inbound: InboundMessage, fields: dict, ticket: Ticket | None, *,
+                 reference: str, at: datetime, recovered: bool = False) -> None:
+    """Act on a <Dial> result for `ticket` (inside the caller's transaction)."""
+    status = fields.get("DialCallStatus", "")
+    done_at = clock.now() if recovered else at
+    suffix = f" ({webhooks.RECOVERED})" if recovered else ""
+    if ticket is None:
+        inbound_finish(inbound, status=InboundStatus.RECORDED, at=done_at,
+                       reason=f"dial result {status}: no ticket {reference!r}{suffix}")
+        return
+    answered = status == "completed"
+    seconds = fields.get("DialCallDuration", "?")
+    if answered and ticket.assignee_id and can_work(ticket.assignee):
+        services.ticket_log_call(
+            ticket=ticket, by=ticket.assignee, at=at,
+            body=f"Answered the hotline call ({seconds} s, forwarded by the hotline).")
+        reason = f"dial answered by {ticket.assignee} ({seconds} s): call logged"
+    elif answered:
+        services.ticket_note(ticket=ticket, by=None,
+                             body=f"The hotline call was answered ({seconds} s).")
+        reason = f"dial answered ({seconds} s)"
+    else:
+        _tell_dispatchers(ticket, why=f"the on-call technician did not answer ({status})")
+        reason = f"dial not answered ({status}); dispatchers notified"
+    inbound_finish(inbound, status=InboundStatus.THREADED, at=done_at, ticket=ticket,
+                   reason=reason + suffix)
+
+
+# --- recovery and triage ---------------------------------------------------------------------
+
+
+def _fields(inbound: InboundMessage) -> dict:
+    return dict(parse_qsl(bytes(inbound.raw).decode("utf-8", "replace"),
+                          keep_blank_values=True))
+
+
+def voice_recover(*, inbound: InboundMessage) -> InboundMessage:
+    """Process a stored voice request still RECEIVED (its first processing crashed before
+    it could record anything; the periodic inbound_retry_pending calls this). The call is
+    over: a call opens its ticket or callback as it would have, dated when it came in, with
+    nothing dialled and the dispatchers told about a hotline call; a dial result is applied
+    to the ticket of its call (same CallSid). Idempotent: a row no longer RECEIVED is
+    returned unchanged. A failure holds the row for triage with the error."""
+    at = inbound.received_at
+    try:
+        with transaction.atomic():
+            row = inbound_lock(inbound)
+            if row.status != InboundStatus.RECEIVED:
+                return row
+            fields = _fields(row)
+            if row.dedupe_key.startswith("dial:"):
+                call = (InboundMessage.objects.select_related("ticket__assignee")
+                        .filter(source=InboundSource.VOICE,
+                                dedupe_key=row.dedupe_key.removeprefix("dial:")).first())
+                ticket = call.ticket if call is not None else None
+                _dial_result(row, fields, ticket, reference=ticket.reference if ticket else "",
+                             at=at, recovered=True)
+            else:
+                _answer(row, fields, at=at, dial_action="", recovered=True)
+            return row
+    except Exception as exc:  # noqa: BLE001 - kept and held, never lost
+        log.exception("voice request %s could not be recovered", inbound.pk)
+        return inbound_fail(inbound, exc=exc, at=clock.now())
+
+
+def voice_triage_callback(*, inbound: InboundMessage, client: Client,
+                          contact: Contact | None = None, by) -> InboundMessage:
+    """Staff say who a HELD call was from (an unknown number, or a call whose processing
+    failed): a callback ticket opens for `client` (as `contact`, which must be the client's),
+    on the channel the call came in on (hotline when it called the hotline number, else the
+    attendant line) — entitlement gating is ticket_open's — dated when the call came in.
+    Errors: `inbound` not a held call, `contact` of another client."""
+    if contact is not None and contact.client_id != client.pk:
+        raise ValidationError({"contact": "the contact belongs to another client"})
+    with transaction.atomic():
+        row = inbound_lock(inbound)
+        if row.source != InboundSource.VOICE or row.status != InboundStatus.HELD:
+            raise ValidationError({"inbound": "only a held call can be called back"})
+        fields = _fields(row)
+        caller = phone_normalize(fields.get("From", "")) or fields.get("From", "") or row.sender
+        hotline = phone_normalize(setting("TIERDESK_HOTLINE"))
+        on_hotline = bool(hotline) and phone_normalize(fields.get("To", "")) == hotline
+        who = contact.name if contact else client.name
+        ticket = services.ticket_open(
+            client=client, contact=contact, requester=caller[:300],
+            channel=IntakeChannel.HOTLINE if on_hotline else IntakeChannel.PHONE_ATTENDANT,
+            type=TicketType.CALLBACK, priority="p3", opened_at=row.received_at, by=by,
+            inbound=row, subject=f"Callback request from {who}",
+            body=(f"Call {fields.get('CallSid', '')} from {caller or '?'} to "
+                  f"{fields.get('To', '?')}, held ({row.reason}); {by} identified the "
+                  f"caller as {who} ({client.name}). Call them back."))
+        inbound_finish(row, status=InboundStatus.TICKETED, at=clock.now(), ticket=ticket,
+                       reason=f"call back assigned to {client.name} by {by} "
+                              f"(was held: {row.reason})"[:4000])
+        record(action="inbound.assigned", obj=row, by=by,
+               message=f"{ticket.reference} (callback) for {client.name}")
+    return row

@@ -16,9 +16,33 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from tierdesk.core import clock
+from tierdesk.core.events import record
 from tierdesk.desk.models import InboundMessage, InboundStatus
+
+ST = InboundStatus
+
+#: How a stored request may move, whatever its source. RECEIVED is decided once by
+#: processing (or by the retry after a crash); a HELD one is resolved by staff in triage:
+#: ticketed for a client they pick (an alert may fold into the client's open alert ticket, or
+#: be a "resolved" alert that is only recorded), or rejected. Nothing else moves.
+INBOUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    ST.RECEIVED: frozenset({ST.TICKETED, ST.THREADED, ST.FOLDED, ST.HELD, ST.RECORDED,
+                            ST.REJECTED}),
+    ST.HELD: frozenset({ST.TICKETED, ST.FOLDED, ST.RECORDED, ST.REJECTED}),
+}
+
+#: Appended to the reason of a row that the periodic retry processed after a crash.
+RECOVERED = "recovered by the retry after a failed first processing"
+
+
+def inbound_check_transition(old: str, new: str) -> None:
+    """The one place the allowed moves of an InboundMessage are enforced."""
+    if new not in INBOUND_TRANSITIONS.get(old, frozenset()):
+        raise ValidationError({"status": f"a {old} message cannot become {new}"})
 
 
 def body_hash(*parts: bytes | str) -> str:
@@ -56,6 +80,7 @@ def inbound_lock(inbound: InboundMessage) -> InboundMessage:
 def inbound_finish(inbound: InboundMessage, *, status: str, reason: str, at: datetime,
                    ticket=None) -> InboundMessage:
     """Record what processing did with the row."""
+    inbound_check_transition(inbound.status, status)
     inbound.status = status
     inbound.reason = reason
     inbound.processed_at = at
@@ -73,3 +98,23 @@ def inbound_fail(inbound: InboundMessage, *, exc: Exception, at: datetime) -> In
         status=InboundStatus.HELD, reason=reason, processed_at=at)
     inbound.status, inbound.reason, inbound.processed_at = InboundStatus.HELD, reason, at
     return inbound
+
+
+def inbound_reject(*, inbound: InboundMessage, by, reason: str) -> tuple[InboundMessage, bool]:
+    """Staff decide a HELD request (of any source) needs no ticket — spam, a wrong number, an
+    alert of a device nobody manages: it stays stored, REJECTED with their reason, and the
+    decision is audited. Returns (row, changed): a row no longer held (a second click, or a
+    colleague was faster) is returned unchanged with changed=False. Error: empty `reason`."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "say why this needs no ticket"})
+    with transaction.atomic():
+        row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != ST.HELD:
+            return row, False
+        inbound_check_transition(row.status, ST.REJECTED)
+        row.status = ST.REJECTED
+        row.reason = f"rejected by {by}: {reason.strip()} (was held: {row.reason})"[:4000]
+        row.processed_at = clock.now()
+        row.save(update_fields=["status", "reason", "processed_at"])
+        record(action="inbound.rejected", obj=row, by=by, message=reason.strip()[:200])
+    return row, True

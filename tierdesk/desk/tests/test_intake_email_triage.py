@@ -3,11 +3,8 @@ to a client (a ticket opens) or reject it; other roles and contacts cannot."""
 # ruff: noqa: F811
 
 import pytest
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-from tierdesk import urls as root_urls
-from tierdesk.desk import urls as desk_urls
-from tierdesk.desk.intake import urls as intake_urls
 from tierdesk.desk.intake.email import email_receive
 from tierdesk.desk.models import EntryKind, InboundMessage, Ticket
 from tierdesk.desk.tests.intake_email_samples import (  # noqa: F401
@@ -17,15 +14,7 @@ from tierdesk.desk.tests.intake_email_samples import (  # noqa: F401
     mail,
 )
 
-# Until tierdesk/desk/urls.py includes the triage urls, mount them here the same way:
-# under the "desk" namespace, at desk/intake/email/.
-_desk = [p for p in desk_urls.urlpatterns if getattr(p, "urlconf_name", None) is not intake_urls]
-urlpatterns = [p for p in root_urls.urlpatterns if getattr(p, "pattern", None)
-               and str(p.pattern) != "desk/"] + [
-    path("desk/", include(([*_desk, path("intake/email/", include(intake_urls))], "desk"))),
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -88,11 +77,21 @@ def test_rejecting_keeps_the_message_with_the_reason(desk, held, login):
     assert InboundMessage.objects.count() == 1
 
 
-def test_a_message_that_is_not_held_gives_404(desk, login):
+def test_a_message_that_is_not_held_is_left_as_it_is_and_the_page_says_so(desk, login):
     row = email_receive(raw=mail())
     assert row.status == "ticketed"
     response = login(desk.dispatcher).post(
-        reverse("desk:email_triage_assign", args=[row.pk]), {"client": row.ticket.client_id})
+        reverse("desk:email_triage_assign", args=[row.pk]), {"client": row.ticket.client_id},
+        follow=True)
+    assert "Nothing done" in response.content.decode()
+    assert Ticket.objects.count() == 1
+    row.refresh_from_db()
+    assert row.status == "ticketed"
+
+
+def test_an_unknown_message_gives_404(desk, login):
+    response = login(desk.dispatcher).post(reverse("desk:email_triage_assign", args=[999999]),
+                                           {"client": 1})
     assert response.status_code == 404
 
 
