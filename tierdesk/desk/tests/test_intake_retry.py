@@ -123,3 +123,25 @@ def test_the_schedule_runs_the_all_sources_retry(desk, acme):
     tasks.inbound_retry_pending_periodic.call_local()
     row.refresh_from_db()
     assert row.status == "ticketed"
+
+
+def test_a_received_dial_result_is_applied_to_the_ticket_of_its_call(acme_platinum):
+    from urllib.parse import urlencode
+
+    from tierdesk.desk.intake.webhooks import inbound_store
+
+    stored_call(sid="CA0042", frm="+12075550123", to=HOTLINE)
+    inbound_retry_pending()
+    ticket = Ticket.objects.get()
+    body = urlencode({"CallSid": "CA0042", "DialCallStatus": "completed",
+                      "DialCallDuration": "95"}).encode()
+    dial, _ = inbound_store(source="voice", dedupe_key="dial:CA0042", raw=body,
+                            at=clock.now() - dt.timedelta(minutes=4))
+
+    assert inbound_retry_pending() == 1
+    assert inbound_retry_pending() == 0
+
+    dial.refresh_from_db()
+    assert (dial.status, dial.ticket) == ("threaded", ticket)
+    assert "answered (95 s)" in dial.reason and RECOVERED in dial.reason
+    assert ticket.entries.filter(body__contains="answered (95 s)").count() == 1
