@@ -75,11 +75,43 @@ def _sla_panel(ticket) -> list[dict]:
         rows.append({
             "label": clocks.TARGET_LABELS[name], "spec": spec, "due": due,
             "due_local": due.astimezone(tz) if due else None, "done": done,
+            "budget": _duration_text(spec.get("minutes")),
             "breached": getattr(ticket, f"{name}_breached"),
             "countdown": "" if done or not ticket.is_open else clocks.countdown(
                 calendar=ticket.sla_calendar, spec=spec, due=due, now=now, paused=paused),
         })
     return rows
+
+
+def _duration_text(minutes) -> str:
+    """480 -> "8 h", 90 -> "1 h 30 min": how people state a response target."""
+    if not minutes:
+        return ""
+    hours, rest = divmod(int(minutes), 60)
+    return " ".join(part for part in (f"{hours} h" if hours else "",
+                                      f"{rest} min" if rest else "") if part)
+
+
+def _notice_label(notice) -> str:
+    target = clocks.TARGET_LABELS.get(notice.target, notice.target)
+    if notice.threshold == "breach":
+        return f"{target}: breached"
+    if notice.threshold == "drive":
+        return f"{target}: drive too long"
+    try:
+        return f"{target}: {float(notice.threshold):.0%} warning"
+    except ValueError:
+        return f"{target}: {notice.threshold}"
+
+
+def _timeline(ticket) -> list:
+    entries = list(selectors.ticket_timeline(ticket))
+    for e in entries:
+        if e.kind == "status":  # stored as codes; shown as the labels the buttons use
+            old, new = (e.data or {}).get("from", ""), (e.data or {}).get("to", "")
+            e.status_change = " → ".join(
+                TicketStatus(v).label if v in TicketStatus.values else v for v in (old, new))
+    return entries
 
 
 def _ticket_context(request, ticket, **forms) -> dict:
@@ -88,11 +120,12 @@ def _ticket_context(request, ticket, **forms) -> dict:
     paused_minutes = sum((p.ended_at - p.started_at).total_seconds() for p in pauses) // 60
     return {
         "ticket": ticket,
-        "entries": selectors.ticket_timeline(ticket),
+        "entries": _timeline(ticket),
         "sla": _sla_panel(ticket),
         "pauses": pauses,
         "paused_minutes": int(paused_minutes),
-        "notices": SlaNotice.objects.filter(ticket=ticket).order_by("created_at"),
+        "notices": [{"label": _notice_label(n)} for n in
+                    SlaNotice.objects.filter(ticket=ticket).order_by("created_at")],
         "transitions": [(s, TicketStatus(s).label) for s in allowed_transitions(ticket.status)],
         "can_work": access.can_work(user),
         "can_manage": access.can_manage(user),
