@@ -10,8 +10,7 @@ from ninja import NinjaAPI
 from tierdesk.api import errors
 from tierdesk.api.auth import BearerTokenAuth, SessionCookieAuth
 from tierdesk.api.docs import LocalSwagger
-from tierdesk.api.routers import agreements, catalog, clients, plans
-from tierdesk.api.routers import calendars, tickets
+from tierdesk.api.routers import agreements, calendars, catalog, clients, plans, tickets
 from tierdesk.core.permissions import public_view
 
 api = NinjaAPI(

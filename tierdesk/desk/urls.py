@@ -17,6 +17,6 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", views.ticket_assign, name="ticket_assign"),
     path("tickets/<int:pk>/priority/", views.ticket_priority, name="ticket_priority"),
     path("tickets/<int:pk>/onsite/", views.ticket_onsite, name="ticket_onsite"),
-    path("intake/email/", include("tierdesk.desk.intake.urls")),
+    path("intake/", include("tierdesk.desk.intake.urls")),
     path("oncall/", include("tierdesk.desk.oncall_urls")),
 ]

@@ -218,6 +218,6 @@ def test_the_pipe_command_exits_75_when_storage_fails(desk, monkeypatch):
 def test_the_retry_command_processes_what_a_crash_left_behind(desk, monkeypatch):
     row, _ = intake.email_store(raw=mail(), envelope_from=ACME_CONTACT)  # crash after this
     out = io.StringIO()
-    call_command("tierdesk_mail_retry", "--older-than", "0", stdout=out)
+    call_command("tierdesk_intake_retry", "--older-than", "0", stdout=out)
     row.refresh_from_db()
     assert row.status == "ticketed" and "processed 1 pending" in out.getvalue()
