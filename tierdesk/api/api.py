@@ -18,7 +18,8 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     description=(
-        "Tiers, clients and agreements of a tierdesk installation.\n\n"
+        "Tiers, clients, agreements, tickets, calendars and the intake webhooks of a "
+        "tierdesk installation.\n\n"
         "Authenticate with `Authorization: Bearer <token>`; create a token on the API tokens "
         "page. Read tokens may only GET. Lists take `limit` and `offset` and return "
         "`{items, count}`. Errors are `{\"detail\": ...}`; invalid input is 422 with "
