@@ -20,13 +20,14 @@ class TicketFilterSet(django_filters.FilterSet):
     client = django_filters.ModelChoiceFilter(queryset=Client.objects.only("id", "name"),
                                               empty_label=ANY)
     tier = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(), method="filter_tier",
-                                            empty_label=ANY)
+                                            empty_label=ANY, label="Tier")
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices, method="filter_status",
                                          empty_label="Open (any)")
     priority = django_filters.ChoiceFilter(choices=Priority.choices, empty_label=ANY)
     assignee = django_filters.ModelChoiceFilter(queryset=workers(), empty_label=ANY,
                                                 null_label="Unassigned", null_value="none")
-    breached = django_filters.BooleanFilter(method="filter_breached", widget=YES_NO_ANY)
+    breached = django_filters.BooleanFilter(method="filter_breached", widget=YES_NO_ANY,
+                                            label="Breached")
     outside_entitlement = django_filters.BooleanFilter(widget=YES_NO_ANY,
                                                        label="Outside entitlement")
     no_agreement = django_filters.BooleanFilter(field_name="agreement", lookup_expr="isnull",

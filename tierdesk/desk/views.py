@@ -35,13 +35,11 @@ PAGE_SIZE = 50
 
 
 def _style_filters(filterset):
-    for name, field in filterset.form.fields.items():
+    for field in filterset.form.fields.values():
         # By widget: the yes/no/any filters are selects on fields without `choices`.
         field.widget.attrs.setdefault(
             "class", "form-select form-select-sm" if isinstance(field.widget, Select)
             else "form-control form-control-sm")
-        if field.label == "[invalid name]":  # django-filter's label for an unlabelled method
-            field.label = name.replace("_", " ").capitalize()
     return filterset
 
 

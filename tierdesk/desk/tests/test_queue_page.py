@@ -110,3 +110,9 @@ def test_the_queue_query_count_does_not_grow_with_the_rows(
     client.get(QUEUE)
     with django_assert_max_num_queries(12):
         client.get(QUEUE)
+
+
+def test_every_queue_filter_has_a_readable_label(personas, login):
+    html = login(personas.dispatcher).get(reverse("desk:queue")).content.decode()
+    assert "[invalid name]" not in html
+    assert ">Tier<" in html and ">Breached<" in html
