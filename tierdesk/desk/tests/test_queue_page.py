@@ -116,3 +116,11 @@ def test_every_queue_filter_has_a_readable_label(personas, login):
     html = login(personas.dispatcher).get(reverse("desk:queue")).content.decode()
     assert "[invalid name]" not in html
     assert ">Tier<" in html and ">Breached<" in html
+
+
+def test_a_breached_row_says_which_target_was_missed(personas, login, three):
+    later, sooner, none = three
+    Ticket.objects.filter(pk=sooner.pk).update(first_response_breached=True)
+    html = login(personas.owner).get(QUEUE).content.decode()
+    assert html.count("first response breached") == 1
+    assert "resolution breached" not in html
