@@ -41,9 +41,12 @@ def requester_address(ticket: Ticket) -> str:
     return ticket.requester if "@" in ticket.requester else ""
 
 
-def _thread_headers(ticket: Ticket) -> dict:
-    ids = list(ticket.entries.exclude(message_id="").order_by("created_at", "id")
-               .values_list("message_id", flat=True)[:20])
+def _thread_headers(ticket: Ticket, ids: list[str] | None = None) -> dict:
+    """In-Reply-To/References from the ticket's stored Message-IDs, or from `ids` when the
+    caller knows them (a ticket being opened has only its request's)."""
+    if ids is None:
+        ids = list(ticket.entries.exclude(message_id="").order_by("created_at", "id")
+                   .values_list("message_id", flat=True)[:20])
     if not ids:
         return {}
     return {"In-Reply-To": ids[-1], "References": " ".join(ids)}
@@ -68,9 +71,11 @@ def _entry(*, ticket, kind, body, to, subject, at, by=None, data=None, headers=N
     return entry
 
 
-def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "") -> TicketEntry:
+def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "",
+                        thread: list[str] | None = None) -> TicketEntry:
     """Tell the requester the ticket exists, with the tier's targets; when the request came
-    through a channel the tier does not include, also which channels are theirs."""
+    through a channel the tier does not include, also which channels are theirs. `thread`:
+    the Message-IDs to answer, when the caller knows them (else they are read)."""
     body = render_to_string("desk/mail/acknowledgement.txt", {
         "ticket": ticket, "targets": target_lines(ticket), "instructions": instructions,
     })
@@ -78,7 +83,7 @@ def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "") -> Ticket
     kind = "outside_entitlement" if ticket.outside_entitlement else "acknowledgement"
     return _entry(ticket=ticket, kind=EntryKind.SYSTEM, body=body, to=[to] if to else [],
                   subject=subject_for(ticket), at=at, data={"notice": kind},
-                  headers=_thread_headers(ticket))
+                  headers=_thread_headers(ticket, thread))
 
 
 def ticket_replied(*, ticket: Ticket, body: str, by, at) -> TicketEntry:

@@ -32,6 +32,7 @@ from tierdesk.clients.models import Agreement, AgreementStatus, Client, Contact,
 from tierdesk.core import clock
 from tierdesk.desk import clocks, events, notify
 from tierdesk.desk.access import can_manage, can_work, require_work
+from tierdesk.desk.entitlements_cache import VersionTerms, version_terms
 from tierdesk.desk.models import (
     EntryKind,
     InboundMessage,
@@ -54,18 +55,36 @@ S = TicketStatus
 GATED_CHANNELS = frozenset(Channel.values)
 #: No 0/O, 1/I/L: references are read out over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+#: 31**6 ≈ 887 million references: a collision is rare; ten in a row means something else.
+REFERENCE_ATTEMPTS = 10
 
 
 # Reads used by the writes -----------------------------------------------------------------
 
-def current_agreement(client: Client) -> Agreement | None:
-    """The agreement that governs new tickets: active or suspended, latest start."""
+def _current_agreements(client: Client):
     return (Agreement.objects.filter(client=client, status__in=[AgreementStatus.ACTIVE,
                                                                 AgreementStatus.SUSPENDED])
-            .select_related("plan_version").order_by("-start_date", "-id").first())
+            .order_by("-start_date", "-id"))
 
 
-def _version_entitlement(version: PlanVersion | None, channel: str) -> tuple[bool, str]:
+def current_agreement(client: Client) -> Agreement | None:
+    """The agreement that governs new tickets: active or suspended, latest start."""
+    return _current_agreements(client).select_related("plan_version").first()
+
+
+def _current_terms(client: Client) -> tuple[int | None, VersionTerms | None]:
+    """The current agreement's id and its plan version's terms, in one small query (the
+    terms come from entitlements_cache; see there why a version in use cannot go stale)."""
+    row = (_current_agreements(client)
+           .values_list("id", "plan_version_id", "plan_version__updated_at").first())
+    if row is None:
+        return None, None
+    agreement_id, version_id, updated_at = row
+    return agreement_id, version_terms(version_id, updated_at)
+
+
+def _version_entitlement(version: PlanVersion | VersionTerms | None, channel: str
+                         ) -> tuple[bool, str]:
     if channel not in GATED_CHANNELS:
         return True, version.channel_instructions if version else ""
     if version is None:
@@ -77,8 +96,7 @@ def channel_entitlement(*, client: Client, channel: str) -> tuple[bool, str]:
     """Whether `client`'s current tier includes `channel`, and the tier's text telling the
     client which channels are theirs. Monitoring and walk-in are always allowed; a client
     without a current agreement is entitled to no gated channel."""
-    agreement = current_agreement(client)
-    return _version_entitlement(agreement.plan_version if agreement else None, channel)
+    return _version_entitlement(_current_terms(client)[1], channel)
 
 
 def _new_reference() -> str:
@@ -145,6 +163,10 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
     or through a channel the tier excludes (flagged, standard targets): nothing is lost.
     Errors: `channel`, `priority`, `type`, `contact`/`site` of another client, naive
     `opened_at`, `alert_key` already open for this client.
+
+    The returned ticket carries `opening_entries`: the timeline entries just written,
+    oldest first, with their authors, so a caller answering with the timeline need not
+    read it back (None in the rare case an SLA notice was written too: read it then).
     """
     errors = {}
     if channel not in IntakeChannel.values:
@@ -160,50 +182,41 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
     if errors:
         raise ValidationError(errors)
     at = _at(opened_at, "opened_at")
-    agreement = current_agreement(client)
-    version = agreement.plan_version if agreement else None
-    allowed, instructions = _version_entitlement(version, channel)
-    target = (ResponseTarget.objects.filter(version=version, priority=priority).first()
-              if version else None)
+    agreement_id, terms = _current_terms(client)
+    allowed, instructions = _version_entitlement(terms, channel)
+    target = terms.target(priority) if terms else None
     if not requester and contact is not None:
         requester = contact.email or contact.phone
     ticket = Ticket(
-        client=client, agreement=agreement, plan_version=version, contact=contact, site=site,
+        client=client, agreement_id=agreement_id,
+        plan_version_id=terms.version_id if terms else None, contact=contact, site=site,
         requester=requester[:200], channel=channel, type=type, priority=priority,
         # Mail subjects can be anything; the ticket keeps what fits rather than refusing.
         subject=(subject or "").strip()[:250] or "(no subject)", needs_onsite=needs_onsite,
-        outside_entitlement=agreement is not None and not allowed,
+        outside_entitlement=agreement_id is not None and not allowed,
         alert_key=alert_key[:200], alert_count=1 if alert_key else 0,
-        opened_at=at, sla_calendar=version.hours if version else None,
+        opened_at=at, sla_calendar=terms.hours if terms else None,
         sla_targets=clocks.target_snapshot(target, needs_onsite=needs_onsite),
     )
     state = _recompute(ticket)
-    with transaction.atomic():
-        _save_with_reference(ticket)
-        TicketEntry.objects.create(
-            ticket=ticket, kind=EntryKind.INBOUND, channel=channel, body=body,
-            body_html=body_html, author_contact=contact, inbound=inbound,
-            message_id=message_id[:300], created_at=at,
-            data={"logged_by": by.pk} if by is not None and getattr(by, "pk", None) else {},
-        )
-        events.ticket_opened_event(ticket=ticket, by=by)
-        if channel != IntakeChannel.MONITORING:
-            notify.ticket_acknowledged(ticket=ticket, at=at, instructions=instructions)
-        # An on-site promise the drive alone cannot keep is told to the dispatcher now.
-        announce_due_thresholds(ticket=ticket, thresholds=state.thresholds, now=at,
-                                only=("drive",))
-    return ticket
-
-
-def _save_with_reference(ticket: Ticket) -> None:
-    for _ in range(10):
+    # A reference is random: on the rare collision the whole opening is rolled back and
+    # tried again with another one (cheaper than a savepoint around every insert).
+    for _ in range(REFERENCE_ATTEMPTS):
         ticket.reference = _new_reference()
+        inserted = False
         try:
             with transaction.atomic():
                 ticket.save(force_insert=True)
-            return
+                inserted = True
+                ticket.opening_entries = _open_entries(
+                    ticket, state=state, at=at, body=body, body_html=body_html, by=by,
+                    inbound=inbound, message_id=message_id[:300], instructions=instructions)
+            return ticket
         except IntegrityError:
+            if inserted:
+                raise  # not the ticket row: nothing a new reference would fix
             ticket.pk = None
+            ticket._state.adding = True
             if ticket.alert_key and Ticket.objects.filter(
                     client=ticket.client, alert_key=ticket.alert_key,
                     status__in=OPEN_STATUSES).exists():
@@ -211,6 +224,30 @@ def _save_with_reference(ticket: Ticket) -> None:
                     {"alert_key": "an open ticket for this alert exists; fold into it"}
                 ) from None
     raise ValidationError({"reference": "could not find a free ticket reference"})
+
+
+def _open_entries(ticket: Ticket, *, state: clocks.ClockState, at, body, body_html, by,
+                  inbound, message_id, instructions) -> list[TicketEntry] | None:
+    """The rows an opening writes after the ticket (inside its transaction); returns the
+    timeline entries, oldest first (None when the sweep's notice wrote more)."""
+    first = TicketEntry.objects.create(
+        ticket=ticket, kind=EntryKind.INBOUND, channel=ticket.channel, body=body,
+        body_html=body_html, author_contact=ticket.contact, inbound=inbound,
+        message_id=message_id, created_at=at,
+        data={"logged_by": by.pk} if by is not None and getattr(by, "pk", None) else {},
+    )
+    events.ticket_opened_event(ticket=ticket, by=by)
+    entries = [first]
+    if ticket.channel != IntakeChannel.MONITORING:
+        # A new ticket's thread is the request alone: answer its Message-ID, if any.
+        entries.append(notify.ticket_acknowledged(
+            ticket=ticket, at=at, instructions=instructions,
+            thread=[message_id] if message_id else []))
+    # An on-site promise the drive alone cannot keep is told to the dispatcher now.
+    if announce_due_thresholds(ticket=ticket, thresholds=state.thresholds, now=at,
+                               only=("drive",)):
+        return None  # it wrote entries of its own: callers read the timeline instead
+    return entries
 
 
 # The timeline -----------------------------------------------------------------------------

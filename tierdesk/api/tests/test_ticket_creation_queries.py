@@ -1,0 +1,58 @@
+"""How much one API ticket creation costs the database: a pinned number of statements, so
+a change that adds a query per ticket (the rate target is 500 tickets a second) fails here
+rather than only in bench/bench_api_tickets.py."""
+
+import datetime as dt
+
+import pytest
+
+from tierdesk.catalog.seed import catalog_load_defaults
+from tierdesk.clients.factories import AgreementFactory
+from tierdesk.plans.models import PlanVersion
+from tierdesk.plans.seed import tiers_load_defaults
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gold(acme, db):
+    catalog_load_defaults()
+    tiers_load_defaults()
+    version = PlanVersion.objects.get(plan__slug="gold")
+    return AgreementFactory(client=acme, plan_version=version, status="active",
+                            start_date=dt.date.today() - dt.timedelta(days=1))
+
+
+#: token; client, contact, site; agreement + version stamp; SAVEPOINT (the test's own
+#: transaction: BEGIN in production); ticket; request entry; audit event; acknowledgement
+#: entry; RELEASE (COMMIT). The version's terms are cached; the timeline is not re-read.
+STAFF_OPENING_QUERIES = 11
+
+
+def _body(acme, personas):
+    return {"client_id": acme.pk, "channel": "email", "priority": "p2",
+            "contact_id": personas.contact.contact.pk, "site_id": acme.sites.first().pk,
+            "subject": "Printer", "body": "It jams."}
+
+
+def test_a_staff_api_ticket_opening_runs_a_fixed_number_of_queries(
+        personas, bearer, acme, gold, django_assert_max_num_queries):
+    api = bearer(personas.dispatcher)
+    body = _body(acme, personas)
+    assert api.post("/tickets", body).status_code == 201  # the version's terms now cached
+    with django_assert_max_num_queries(STAFF_OPENING_QUERIES):
+        response = api.post("/tickets", body)
+    assert response.status_code == 201
+    assert [e["kind"] for e in response.json()["entries"]] == ["inbound", "system"]
+
+
+def test_a_contact_api_ticket_opening_runs_no_more_queries_than_staff(
+        personas, bearer, acme, gold, django_assert_max_num_queries):
+    api = bearer(personas.contact)
+    body = {"subject": "Printer", "body": "It jams.", "priority": "p3"}
+    assert api.post("/tickets", body).status_code == 201
+    with django_assert_max_num_queries(STAFF_OPENING_QUERIES):
+        response = api.post("/tickets", body)
+    assert response.status_code == 201
+    # The contact sees the public part of what was written: its request, not the notice.
+    assert [e["kind"] for e in response.json()["entries"]] == ["inbound"]
