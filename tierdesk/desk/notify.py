@@ -52,30 +52,33 @@ def _thread_headers(ticket: Ticket, ids: list[str] | None = None) -> dict:
     return {"In-Reply-To": ids[-1], "References": " ".join(ids)}
 
 
-def _queue(entry: TicketEntry) -> None:
+def entry_queue_mail(entry: TicketEntry) -> None:
+    """Send the saved `entry`'s mail once the current transaction commits (nothing when
+    it has no recipient, or when the transaction rolls back)."""
     from tierdesk.desk.tasks import send_entry_mail_task
 
-    transaction.on_commit(lambda: send_entry_mail_task(entry.pk))
+    if (entry.data.get("mail") or {}).get("to"):
+        transaction.on_commit(lambda: send_entry_mail_task(entry.pk))
 
 
 def _entry(*, ticket, kind, body, to, subject, at, by=None, data=None, headers=None,
-           ) -> TicketEntry:
+           save: bool = True) -> TicketEntry:
     mail = {"to": to, "subject": subject, "headers": headers or {}}
-    entry = TicketEntry.objects.create(
+    entry = TicketEntry(
         ticket=ticket, kind=kind, body=body, author_user=by, channel=IntakeChannel.EMAIL
         if to and kind == EntryKind.REPLY else "", message_id=new_message_id() if to else "",
         data={**(data or {}), "mail": mail}, created_at=at,
     )
-    if to:
-        _queue(entry)
+    if save:
+        entry.save(force_insert=True)
+        entry_queue_mail(entry)
     return entry
 
 
-def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "",
-                        thread: list[str] | None = None) -> TicketEntry:
-    """Tell the requester the ticket exists, with the tier's targets; when the request came
-    through a channel the tier does not include, also which channels are theirs. `thread`:
-    the Message-IDs to answer, when the caller knows them (else they are read)."""
+def acknowledgement_entry(*, ticket: Ticket, at, instructions: str = "",
+                          thread: list[str] | None = None) -> TicketEntry:
+    """The acknowledgement of ticket_acknowledged, NOT saved: the caller saves it (e.g.
+    with other rows in one INSERT) and then calls entry_queue_mail."""
     body = render_to_string("desk/mail/acknowledgement.txt", {
         "ticket": ticket, "targets": target_lines(ticket), "instructions": instructions,
     })
@@ -83,7 +86,19 @@ def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "",
     kind = "outside_entitlement" if ticket.outside_entitlement else "acknowledgement"
     return _entry(ticket=ticket, kind=EntryKind.SYSTEM, body=body, to=[to] if to else [],
                   subject=subject_for(ticket), at=at, data={"notice": kind},
-                  headers=_thread_headers(ticket, thread))
+                  headers=_thread_headers(ticket, thread), save=False)
+
+
+def ticket_acknowledged(*, ticket: Ticket, at, instructions: str = "",
+                        thread: list[str] | None = None) -> TicketEntry:
+    """Tell the requester the ticket exists, with the tier's targets; when the request came
+    through a channel the tier does not include, also which channels are theirs. `thread`:
+    the Message-IDs to answer, when the caller knows them (else they are read)."""
+    entry = acknowledgement_entry(ticket=ticket, at=at, instructions=instructions,
+                                  thread=thread)
+    entry.save(force_insert=True)
+    entry_queue_mail(entry)
+    return entry
 
 
 def ticket_replied(*, ticket: Ticket, body: str, by, at) -> TicketEntry:

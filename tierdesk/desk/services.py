@@ -230,19 +230,23 @@ def _open_entries(ticket: Ticket, *, state: clocks.ClockState, at, body, body_ht
                   inbound, message_id, instructions) -> list[TicketEntry] | None:
     """The rows an opening writes after the ticket (inside its transaction); returns the
     timeline entries, oldest first (None when the sweep's notice wrote more)."""
-    first = TicketEntry.objects.create(
+    entries = [TicketEntry(
         ticket=ticket, kind=EntryKind.INBOUND, channel=ticket.channel, body=body,
         body_html=body_html, author_contact=ticket.contact, inbound=inbound,
         message_id=message_id, created_at=at,
         data={"logged_by": by.pk} if by is not None and getattr(by, "pk", None) else {},
-    )
-    events.ticket_opened_event(ticket=ticket, by=by)
-    entries = [first]
+    )]
     if ticket.channel != IntakeChannel.MONITORING:
         # A new ticket's thread is the request alone: answer its Message-ID, if any.
-        entries.append(notify.ticket_acknowledged(
+        entries.append(notify.acknowledgement_entry(
             ticket=ticket, at=at, instructions=instructions,
             thread=[message_id] if message_id else []))
+    # One INSERT for the request and its acknowledgement (ids come back in this order on
+    # SQLite >= 3.35 and PostgreSQL, both of which tierdesk requires).
+    TicketEntry.objects.bulk_create(entries)
+    for entry in entries[1:]:
+        notify.entry_queue_mail(entry)
+    events.ticket_opened_event(ticket=ticket, by=by)
     # An on-site promise the drive alone cannot keep is told to the dispatcher now.
     if announce_due_thresholds(ticket=ticket, thresholds=state.thresholds, now=at,
                                only=("drive",)):
