@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tierdesk.plans",
     "tierdesk.clients",
     "tierdesk.desk",
+    "tierdesk.billing",
     "tierdesk.documents",
     "tierdesk.portal",
     "tierdesk.api",
@@ -274,6 +275,31 @@ TIERDESK_PHONE_REGION = env_str("TIERDESK_PHONE_REGION", "US")
 TIERDESK_RMM_AUTO_RESOLVE = env_bool("TIERDESK_RMM_AUTO_RESOLVE", True)
 TIERDESK_RMM_DEFAULT_SERVICE = env_str("TIERDESK_RMM_DEFAULT_SERVICE", "event-log-monitoring")
 TIERDESK_DIAL_TIMEOUT = env_int("TIERDESK_DIAL_TIMEOUT", 25)
+
+
+def _msp_hours() -> dict:
+    # The MSP's own working hours: work outside them is after-hours (billing). A
+    # tierdesk.sla calendar as JSON; validated here so a typo stops the start.
+    import json
+
+    from tierdesk.sla import Calendar, CalendarError
+
+    raw = env_str("TIERDESK_MSP_HOURS")
+    if not raw:
+        weekday = [["08:00", "18:00"]]
+        return {"tz": "America/New_York", "holiday_country": "US",
+                "hours": {d: weekday for d in ("mon", "tue", "wed", "thu", "fri")}}
+    try:
+        hours = json.loads(raw)
+        Calendar.from_dict(hours)
+    except (ValueError, CalendarError) as exc:
+        raise ImproperlyConfigured(f"TIERDESK_MSP_HOURS: {exc}") from None
+    return hours
+
+
+TIERDESK_MSP_HOURS = _msp_hours()
+TIERDESK_INVOICE_PREFIX = env_str("TIERDESK_INVOICE_PREFIX", "INV-")
+TIERDESK_INVOICE_DUE_DAYS = env_int("TIERDESK_INVOICE_DUE_DAYS", 30)
 
 
 def _email_config() -> dict:

@@ -25,6 +25,11 @@ class Client(TimeStampedModel):
     users_count = models.PositiveIntegerField(default=1)
     devices_count = models.PositiveIntegerField(default=1)
     billing_email = models.EmailField(blank=True)
+    tax_rate_percent = models.DecimalField(
+        max_digits=6, decimal_places=3, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Sales tax charged on this client's invoices, in percent.",
+    )
     phone = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
