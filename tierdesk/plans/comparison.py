@@ -153,6 +153,10 @@ def dimension_rows(versions: Sequence) -> list[Row]:
     add(s, "After-hours multiplier", lambda v: Cell(f"× {_num(v.after_hours_multiplier)}"))
     add(s, "On-site trip fee", lambda v: Cell(_money(v.onsite_trip_fee)))
     add(s, "Hardware markup", lambda v: Cell(f"{_num(v.hardware_markup_percent)} %"))
+    add(s, "Travel on billable visits", lambda v: Cell(v.get_travel_billing_display()))
+    add(s, "Client approval of estimates", lambda v: Cell(
+        f"above {_money(v.approval_threshold)}" if v.approval_threshold is not None
+        else "not needed"))
 
     s = "Wording"
     add(s, "Summary", lambda v: Cell(v.summary or "—"), internal=True)

@@ -45,6 +45,8 @@ SCALAR_FIELDS = (
     "after_hours_multiplier",
     "onsite_trip_fee",
     "hardware_markup_percent",
+    "travel_billing",
+    "approval_threshold",
     "base_fee",
     "price_per_user",
     "price_per_device",
@@ -98,6 +100,8 @@ class Entitlements:
     after_hours_multiplier: Decimal = Decimal("1.50")
     onsite_trip_fee: Decimal = Decimal("0.00")
     hardware_markup_percent: Decimal = Decimal("15.00")
+    travel_billing: str = "trip_fee"
+    approval_threshold: Decimal | None = None
     price_per_user: Decimal = Decimal("0.00")
     price_per_device: Decimal = Decimal("0.00")
     exclusions: str = ""

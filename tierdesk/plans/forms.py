@@ -21,6 +21,7 @@ from tierdesk.plans.models import (
     Priority,
     SessionCounting,
     TargetKind,
+    TravelBilling,
     WorkType,
 )
 
@@ -32,7 +33,7 @@ _SCALAR_TEXT = ("summary", "channel_instructions", "exclusions", "hours_label")
 _SCALAR_NUMBERS = (
     "helpdesk_sessions", "helpdesk_session_minutes", "overage_session_price", "hourly_rate",
     "after_hours_multiplier", "onsite_trip_fee", "hardware_markup_percent", "base_fee",
-    "price_per_user", "price_per_device",
+    "price_per_user", "price_per_device", "approval_threshold",
 )
 _STEPS = ("first_response_minutes", "onsite_minutes", "resolution_minutes")
 
@@ -88,6 +89,12 @@ class TierDesignerForm(forms.Form):
     onsite_trip_fee = _money("On-site trip fee")
     hardware_markup_percent = forms.DecimalField(max_digits=5, decimal_places=2,
                                                  label="Hardware markup %")
+    travel_billing = forms.ChoiceField(choices=TravelBilling.choices,
+                                       label="Travel on billable visits")
+    approval_threshold = _money(
+        "Client approval above", required=False,
+        help_text="Out-of-scope work expected to cost more needs an approved estimate; "
+                  "empty = never.")
 
     base_fee = _money("Base fee a month")
     price_per_user = _money("Per user a month")
@@ -144,6 +151,7 @@ class TierDesignerForm(forms.Form):
         initial |= {
             "channels": list(ent.channels),
             "session_counting": ent.session_counting,
+            "travel_billing": ent.travel_billing,
             "scheduled_maintenance": ent.scheduled_maintenance,
             "network_audits": ent.network_audits,
             "hours_24x7": all(days.get(day) == WHOLE_DAY for day, _ in WEEKDAYS),
@@ -206,7 +214,7 @@ class TierDesignerForm(forms.Form):
         return Entitlements(
             **{name: d[name] for name in (*_SCALAR_TEXT, *_SCALAR_NUMBERS)},
             channels=d["channels"], hours=hours, session_counting=d["session_counting"],
-            scheduled_maintenance=d["scheduled_maintenance"],
+            travel_billing=d["travel_billing"], scheduled_maintenance=d["scheduled_maintenance"],
             network_audits=d["network_audits"],
             coverage={s.pk: d[f"coverage.{s.pk}"] for s in self.services
                       if d[f"coverage.{s.pk}"]},

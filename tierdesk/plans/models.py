@@ -68,6 +68,12 @@ class SessionCounting(models.TextChoices):
     CALLS = "calls", "Each call counts as one session, whatever its length"
 
 
+class TravelBilling(models.TextChoices):
+    INCLUDED = "included", "Travel included"
+    TRIP_FEE = "trip_fee", "Trip fee per billable visit"
+    HOURLY = "hourly", "Travel minutes at the hourly rate"
+
+
 class Plan(TimeStampedModel):
     """A tier an MSP sells (Silver, Gold, Platinum). `rank` orders tiers from the lowest;
     the designer warns when a higher-ranked tier offers less than a lower one."""
@@ -150,6 +156,16 @@ class PlanVersion(TimeStampedModel):
     hardware_markup_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("15.00"),
         validators=[MinValueValidator(Decimal("0"))],
+    )
+    travel_billing = models.CharField(
+        max_length=10, choices=TravelBilling.choices, default=TravelBilling.TRIP_FEE,
+        help_text="How travel bills when on-site work is billable.",
+    )
+    approval_threshold = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Out-of-scope work expected to cost more than this needs the client's "
+                  "approval of an estimate first; empty = never.",
     )
 
     # Price per month.

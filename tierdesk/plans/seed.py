@@ -127,6 +127,7 @@ TIERS = [
         "scheduled_maintenance": False, "network_audits": AuditFrequency.NONE,
         "hourly_rate": "150.00", "after_hours_multiplier": "2.00",
         "onsite_trip_fee": "75.00", "hardware_markup_percent": "20.00",
+        "travel_billing": "trip_fee", "approval_threshold": "250.00",
         "base_fee": "99.00", "price_per_user": "15.00", "price_per_device": "5.00",
         "levels": lambda slug: "supported" if slug == HELP_DESK else "monitored",
         "billable": set(WorkType.values),
@@ -157,6 +158,7 @@ TIERS = [
         "scheduled_maintenance": True, "network_audits": AuditFrequency.YEARLY,
         "hourly_rate": "135.00", "after_hours_multiplier": "1.50",
         "onsite_trip_fee": "50.00", "hardware_markup_percent": "15.00",
+        "travel_billing": "trip_fee", "approval_threshold": "500.00",
         "base_fee": "249.00", "price_per_user": "35.00", "price_per_device": "10.00",
         "levels": lambda slug: (
             "supported" if slug == HELP_DESK
@@ -190,6 +192,7 @@ TIERS = [
         "scheduled_maintenance": True, "network_audits": AuditFrequency.QUARTERLY,
         "hourly_rate": "125.00", "after_hours_multiplier": "1.00",
         "onsite_trip_fee": "0.00", "hardware_markup_percent": "10.00",
+        "travel_billing": "included", "approval_threshold": None,
         "base_fee": "499.00", "price_per_user": "65.00", "price_per_device": "15.00",
         "levels": lambda slug: "supported",
         "billable": {WorkType.HARDWARE, WorkType.SOFTWARE, WorkType.PROJECT},
@@ -270,6 +273,9 @@ def _create_version(plan: Plan, tier: dict, services: dict[str, Service]) -> Pla
         after_hours_multiplier=Decimal(tier["after_hours_multiplier"]),
         onsite_trip_fee=Decimal(tier["onsite_trip_fee"]),
         hardware_markup_percent=Decimal(tier["hardware_markup_percent"]),
+        travel_billing=tier["travel_billing"],
+        approval_threshold=(Decimal(tier["approval_threshold"])
+                            if tier["approval_threshold"] is not None else None),
         base_fee=Decimal(tier["base_fee"]), price_per_user=Decimal(tier["price_per_user"]),
         price_per_device=Decimal(tier["price_per_device"]), exclusions=EXCLUSIONS,
     )
