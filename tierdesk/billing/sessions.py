@@ -1,0 +1,198 @@
+"""Work sessions: the timer, manual logs, edits and deletion. Every write classifies.
+
+A session is for a ticket (its client) or for a client directly (e.g. a work order). Bad
+input — end before start, negative travel, overlapping time of one technician, a period
+already invoiced, an invoiced session — raises ValidationError naming the field, and
+nothing changes (one transaction per call). Out-of-scope work whose expected charge is
+above the tier's approval threshold is refused until the ticket has an approved estimate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from tierdesk.billing import events
+from tierdesk.billing.classification import classification_preview, session_classify
+from tierdesk.billing.ledger import agreement_in_effect
+from tierdesk.billing.models import (
+    ApprovalRequest,
+    ApprovalState,
+    SessionMode,
+    SessionWorkType,
+    WorkSession,
+)
+from tierdesk.core import clock
+from tierdesk.core.events import diff
+
+EDITABLE = ("started_at", "ended_at", "mode", "work_type", "service_id", "travel_minutes",
+            "notes")
+
+
+def _snapshot(session: WorkSession) -> dict:
+    return {name: getattr(session, name) for name in EDITABLE}
+
+
+def _validate(session: WorkSession) -> None:
+    errors = {}
+    if session.started_at is None:
+        errors["started_at"] = "a start time is required"
+    if session.ended_at is not None and session.started_at is not None \
+            and session.ended_at <= session.started_at:
+        errors["ended_at"] = "the session must end after it starts"
+    if session.travel_minutes is None or session.travel_minutes < 0:
+        errors["travel_minutes"] = "travel minutes cannot be negative"
+    if session.mode not in SessionMode.values:
+        errors["mode"] = f"unknown mode {session.mode!r}"
+    if session.work_type not in SessionWorkType.values:
+        errors["work_type"] = f"unknown work type {session.work_type!r}"
+    if errors:
+        raise ValidationError(errors)
+    # Another session of the same technician that overlaps [start, end); a running timer
+    # overlaps everything after its start.
+    end = session.ended_at or datetime.max.replace(tzinfo=session.started_at.tzinfo)
+    clash = (WorkSession.objects.select_for_update()
+             .filter(technician=session.technician, started_at__lt=end)
+             .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=session.started_at))
+             .exclude(pk=session.pk).first())
+    if clash is not None:
+        field = "started_at" if clash.started_at <= session.started_at else "ended_at"
+        what = "a running timer" if clash.ended_at is None else "another session"
+        raise ValidationError({field: f"overlaps {what} of {session.technician} "
+                                      f"from {clash.started_at:%Y-%m-%d %H:%M} UTC"})
+
+
+def _require_approval(session: WorkSession, minutes: int) -> None:
+    """Refuse out-of-scope work above the tier's threshold without an approved estimate."""
+    if session.work_type == SessionWorkType.INTERNAL:
+        return
+    preview = classification_preview(
+        ticket=session.ticket, client=session.client, technician=session.technician,
+        started_at=session.started_at, minutes=minutes, mode=session.mode,
+        work_type=session.work_type, service=session.service_id,
+        travel_minutes=session.travel_minutes)
+    if not preview.needs_approval:
+        return
+    approved = session.ticket_id and ApprovalRequest.objects.filter(
+        ticket_id=session.ticket_id, state=ApprovalState.APPROVED).exists()
+    if not approved:
+        raise ValidationError({"ticket": f"expected charge {preview.expected_charge} is above "
+                                         "the tier's approval threshold: request the client's "
+                                         "approval of an estimate first"})
+
+
+def _new(*, ticket, client, technician, started_at, ended_at, mode, work_type, service,
+         travel_minutes, notes) -> WorkSession:
+    if ticket is None and client is None:
+        raise ValidationError({"ticket": "a session is for a ticket or a client"})
+    client = client or ticket.client
+    if ticket is not None and ticket.client_id != client.pk:
+        raise ValidationError({"ticket": "the ticket belongs to another client"})
+    started_at = clock.require_aware(started_at, "started_at")
+    if ended_at is not None:
+        ended_at = clock.require_aware(ended_at, "ended_at")
+    session = WorkSession(
+        ticket=ticket, client=client, technician=technician, started_at=started_at,
+        ended_at=ended_at, mode=mode, work_type=work_type,
+        service_id=getattr(service, "pk", service), travel_minutes=travel_minutes,
+        notes=notes)
+    session.agreement = agreement_in_effect(client=client, ticket=ticket, on=started_at)
+    return session
+
+
+def session_log(*, technician, started_at: datetime, ended_at: datetime, ticket=None,
+                client=None, mode: str = SessionMode.REMOTE,
+                work_type: str = SessionWorkType.HELPDESK, service=None,
+                travel_minutes: int = 0, notes: str = "") -> WorkSession:
+    """Log a finished session (entered by hand) and classify it."""
+    with transaction.atomic():
+        session = _new(ticket=ticket, client=client, technician=technician,
+                       started_at=started_at, ended_at=ended_at, mode=mode,
+                       work_type=work_type, service=service, travel_minutes=travel_minutes,
+                       notes=notes)
+        _validate(session)
+        _require_approval(session, session.minutes)
+        session_classify(session=session)
+        events.session_logged_event(session=session, by=technician)
+    return session
+
+
+def session_start(*, technician, ticket=None, client=None, at: datetime | None = None,
+                  mode: str = SessionMode.REMOTE, work_type: str = SessionWorkType.HELPDESK,
+                  service=None, expected_minutes: int = 30, notes: str = "") -> WorkSession:
+    """Start a timer. Refused while the technician has one running (overlap), or when the
+    expected work needs an approved estimate first."""
+    with transaction.atomic():
+        session = _new(ticket=ticket, client=client, technician=technician,
+                       started_at=at or clock.now(), ended_at=None, mode=mode,
+                       work_type=work_type, service=service, travel_minutes=0, notes=notes)
+        _validate(session)
+        _require_approval(session, expected_minutes)
+        session_classify(session=session)
+        events.session_started_event(session=session, by=technician)
+    return session
+
+
+def session_stop(*, session: WorkSession, by, at: datetime | None = None,
+                 travel_minutes: int | None = None, notes: str | None = None) -> WorkSession:
+    """Stop a running timer and classify the session."""
+    if session.ended_at is not None:
+        raise ValidationError({"ended_at": "this timer is already stopped"})
+    changes = {"ended_at": at or clock.now()}
+    if travel_minutes is not None:
+        changes["travel_minutes"] = travel_minutes
+    if notes is not None:
+        changes["notes"] = notes
+    # A session shorter than a minute still ran: round it up to one.
+    if changes["ended_at"] - session.started_at < timedelta(minutes=1):
+        changes["ended_at"] = session.started_at + timedelta(minutes=1)
+    return session_update(session=session, by=by, **changes)
+
+
+def session_update(*, session: WorkSession, by, **changes) -> WorkSession:
+    """Edit a session (any of EDITABLE) and re-classify it. Invoiced sessions are locked."""
+    unknown = set(changes) - set(EDITABLE) - {"service"}
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "cannot be changed"})
+    with transaction.atomic():
+        fresh = WorkSession.objects.select_for_update().select_related(
+            "client", "ticket", "agreement__plan_version__plan", "technician"
+        ).get(pk=session.pk)
+        if fresh.invoiced_line_id:
+            raise ValidationError({"started_at": "this session is invoiced and locked; a "
+                                                 "correction becomes an adjustment on the "
+                                                 "next invoice"})
+        before = _snapshot(fresh)
+        if "service" in changes:
+            changes["service_id"] = getattr(changes.pop("service"), "pk", None)
+        for name, value in changes.items():
+            setattr(fresh, name, value)
+        fresh.started_at = clock.require_aware(fresh.started_at, "started_at")
+        if fresh.ended_at is not None:
+            fresh.ended_at = clock.require_aware(fresh.ended_at, "ended_at")
+        fresh.agreement = agreement_in_effect(client=fresh.client, ticket=fresh.ticket,
+                                              on=fresh.started_at)
+        _validate(fresh)
+        session_classify(session=fresh)
+        events.session_updated_event(session=fresh, by=by, changes=diff(before,
+                                                                        _snapshot(fresh)))
+    return fresh
+
+
+def session_delete(*, session: WorkSession, by) -> None:
+    """Delete a session, giving its allowance units back. Invoiced sessions are locked."""
+    with transaction.atomic():
+        fresh = WorkSession.objects.select_for_update().select_related("client").get(
+            pk=session.pk)
+        if fresh.invoiced_line_id:
+            raise ValidationError({"started_at": "this session is invoiced and locked; a "
+                                                 "correction becomes an adjustment on the "
+                                                 "next invoice"})
+        # Re-classifying as a running timer gives the units back through the one path.
+        fresh.ended_at = None
+        session_classify(session=fresh)
+        events.session_deleted_event(session=session, by=by)
+        fresh.delete()
