@@ -13,3 +13,14 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:sha256>/", views.verify_hash, name="verify_hash"),
 ]
+
+# Invoices (documents/views_invoices.py)
+from tierdesk.documents import views_invoices  # noqa: E402
+
+urlpatterns += [
+    path("invoices/<int:pk>/", views_invoices.invoice_document, name="invoice_document"),
+    path("invoices/<int:pk>/pdf/", views_invoices.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/issue/", views_invoices.invoice_issue, name="invoice_issue"),
+    path("invoices/export.csv", views_invoices.invoice_export_csv, name="invoice_export_csv"),
+    path("invoices/export.iif", views_invoices.invoice_export_iif, name="invoice_export_iif"),
+]
