@@ -11,7 +11,8 @@ from tierdesk.clients.factories import AgreementFactory
 
 
 def make_invoice(agreement, *, number="INV-000042", status="draft", kind="invoice",
-                 credits=None, lines=None, tax_rate=Decimal("8.875")):
+                 credits=None, lines=None, tax_rate=Decimal("8.875"),
+                 period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31)):
     lines = lines or [
         ("recurring", "Silver support, January 2026", "", "1", "399.00", "399.00", True),
         ("labour", "Break-fix: printer driver, 90 min", "billable: Silver covers monitoring "
@@ -25,7 +26,7 @@ def make_invoice(agreement, *, number="INV-000042", status="draft", kind="invoic
     invoice = Invoice.objects.create(
         kind=kind, number=number, client=agreement.client,
         agreement=agreement if kind == "invoice" else None, credits=credits,
-        period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 1, 31), status=status,
+        period_start=period_start, period_end=period_end, status=status,
         currency="USD", tax_rate=tax_rate, subtotal=subtotal, tax=tax, total=subtotal + tax,
         issued_at=(dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC) if status != "draft" else None),
         due_on=dt.date(2026, 3, 3) if status != "draft" else None,
