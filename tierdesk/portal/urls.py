@@ -12,3 +12,13 @@ urlpatterns = [
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
 ]
+
+# Invoices and approvals (portal/views_billing.py)
+from tierdesk.portal import views_billing  # noqa: E402
+
+urlpatterns += [
+    path("invoices/", views_billing.invoice_list, name="invoice_list"),
+    path("invoices/<int:pk>/", views_billing.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/pdf/", views_billing.invoice_pdf, name="invoice_pdf"),
+    path("approvals/", views_billing.approval_list, name="approval_list"),
+]
