@@ -20,7 +20,10 @@ rules to NumPy arrays; `session_classify` is the one write path that stores the 
      units, at least 1 (25 min against 15-minute sessions = 2); "calls": 1 per session;
    * units up to what is left of the month are allowance units, the rest overage units,
      billed overage_units × overage_session_price. A session with any overage unit is
-     classed "overage"; otherwise "allowance".
+     classed "overage"; otherwise "allowance". The reason names the units this session
+     takes ("allowance: 2 of 2 Silver help-desk sessions (15 min) this month; 25 min
+     counts as 2"), never its rank in the month, so re-classifying in another order
+     leaves every reason as it was.
 5. **the work type's BillingRule** — billable=False → included ("included: Gold includes
    break-fix"); billable=True, or no rule at all (work the tier does not cover) → billable
    at the rule's hourly rate, else the version's hourly rate. Monitoring responses use the
@@ -225,7 +228,7 @@ def _helpdesk(terms: Terms, row: Row) -> Result:
     if overage == 0:
         return Result(
             Classification.ALLOWANCE,
-            f"allowance: {row.used_before + units} of {included} {tier} help-desk sessions "
+            f"allowance: {units} of {included} {tier} help-desk sessions "
             f"({terms.session_minutes} min) this month{counted}",
             allowance_units=allowance)
     price = terms.money(terms.overage_price)

@@ -158,7 +158,7 @@ def session_update(*, session: WorkSession, by, **changes) -> WorkSession:
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "cannot be changed"})
     with transaction.atomic():
-        fresh = WorkSession.objects.select_for_update().select_related(
+        fresh = WorkSession.objects.select_for_update(of=("self",)).select_related(
             "client", "ticket", "agreement__plan_version__plan", "technician"
         ).get(pk=session.pk)
         if fresh.invoiced_line_id:
@@ -185,7 +185,7 @@ def session_update(*, session: WorkSession, by, **changes) -> WorkSession:
 def session_delete(*, session: WorkSession, by) -> None:
     """Delete a session, giving its allowance units back. Invoiced sessions are locked."""
     with transaction.atomic():
-        fresh = WorkSession.objects.select_for_update().select_related("client").get(
+        fresh = WorkSession.objects.select_for_update(of=("self",)).select_related("client").get(
             pk=session.pk)
         if fresh.invoiced_line_id:
             raise ValidationError({"started_at": "this session is invoiced and locked; a "
