@@ -1,0 +1,552 @@
+"""The invoice engine: what a billing period bills, one invoice per agreement, and runs.
+
+Rules (each pinned by tests in billing/tests/test_invoic*.py and test_proration*.py):
+
+* **Periods.** Every run bills one period start P, the first day of a calendar month. An
+  agreement's billing periods are anchored at the first of the month it starts in and last
+  its billing cycle (monthly 1, quarterly 3, annual 12 months; see proration.py), so a
+  quarterly agreement is billed only by the runs of every third month from its start month.
+  `Invoice.period_start` is P and `period_end` the last day of the cycle period (inclusive).
+  A period after the current month is refused (ValidationError naming `period_start`).
+* **Who is billed.** Agreements signed, active, suspended (suspension does not stop the fee)
+  or ended whose period starts on P and that cover a day of P or of the previous period Q
+  (so the last arrears of an ended agreement are billed). `Agreement.end_date` is the last
+  covered day; an ended agreement without one ends on the day it was ended.
+* **Recurring fee in advance.** monthly_fee × cycle months for P, prorated by day when the
+  agreement starts or ends inside P (quantity = the fraction of the period, unit price = the
+  period's fee, amount = fee × days / days rounded once, half-up). When the agreement's fee
+  is below the tier's list price the line shows the list price and a negative *discount* line
+  names the override reason; the two net to the agreement's fee.
+* **Reconciling the previous period.** What Q was billed in advance (the recurring lines of
+  the agreement's non-void invoice for Q) is compared with the days the agreement actually
+  covered in Q: fewer days (ended early, e.g. a tier change) give a negative *proration*
+  credit; more days (started after Q was billed, e.g. the successor of a tier change) give a
+  catch-up charge. An agreement that started before Q and has no invoice for Q is not
+  reconciled (Q was billed before tierdesk billed it). So a tier change mid-period credits
+  the old tier on the old agreement's next invoice and charges the new tier by day on the
+  new agreement's, each showing its own proration. Only the one previous period is reconciled.
+* **Arrears.** Sessions of the agreement with period_start before P (the previous period and
+  any older straggler of the last 12 months), classification overage or billable, finished
+  and not yet invoiced. Overage is one line per rate (quantity = overage units; amount = the
+  sum of the sessions' classified amounts, each already rounded once); billable work is one
+  line per session with the session's amount and reason. Included, allowance and internal
+  sessions are never read. BillableItems approved or needing no approval, not invoiced, with
+  starts_on before P; recurring add-ons (unit price per month) bill for P in advance
+  (quantity × unit price × cycle months) while running. An item without an agreement goes on
+  the invoice of the client's newest agreement billed for P.
+* **Money.** Decimal; each line rounded once (round_money, half-up); subtotal = sum of lines;
+  tax = round(sum of taxable lines × client.tax_rate_percent / 100); total = subtotal + tax.
+  A split period's two prorated parts sum to the whole within one cent.
+* **Links and locks.** In the invoice's transaction the sessions and items are linked with
+  conditional UPDATEs (`invoiced_line IS NULL`); if a row changed since it was read the
+  transaction rolls back and the agreement is built again, so nothing is billed twice.
+* **Runs.** `invoice_run` creates or resumes the period's one running InvoiceRun and builds
+  each invoice in its own transaction (`invoice_build`), in agreement id order, skipping
+  agreements already invoiced (the unique constraint is the final guard: an IntegrityError
+  rolls the invoice and its number back). Numbers are allocated in that same transaction
+  (numbering.py), so a killed run rerun completes with no duplicates and no gaps. Reads are
+  set-based: one query finds the agreements, one the invoiced ones, one the agreements with
+  billable sessions, one the billed days of Q; per agreement only its own rows are read.
+* **Bad input.** A negative monthly fee (`monthly_fee`), an item with a quantity ≤ 0
+  (`quantity`) or a negative price (`unit_price`) refuse that agreement with a
+  ValidationError; a run records it and carries on with the others (status failed, `error`
+  lists them), and nothing of that agreement is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, Min, Q, Sum, Value, When
+from django.utils import timezone
+
+from tierdesk.billing.models import (
+    ApprovalState,
+    BillableItem,
+    Classification,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceRun,
+    InvoiceSequence,
+    InvoiceStatus,
+    LineKind,
+    RunStatus,
+    WorkSession,
+)
+from tierdesk.billing.numbering import number_allocate
+from tierdesk.billing.proration import (
+    add_months,
+    covered_days,
+    cycle_months,
+    is_cycle_start,
+    prorate,
+)
+from tierdesk.clients.models import Agreement
+from tierdesk.core import events
+from tierdesk.core.money import ZERO, round_money
+
+BILLED_STATUSES = ("signed", "active", "suspended", "ended")
+STRAGGLER_MONTHS = 12
+PROGRESS_EVERY = 100
+QUANTITY_PLACES = Decimal("0.0001")
+
+
+@dataclass
+class LineDraft:
+    """A line that would be billed, with the reason; `sessions`/`items` are what it bills."""
+
+    kind: str
+    description: str
+    reason: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    taxable: bool = True
+    sessions: tuple[int, ...] = ()
+    overage_rate: Decimal | None = None
+    overage_count: int = 0
+    items: tuple[int, ...] = ()
+
+
+@dataclass
+class Totals:
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def totals_for(lines: list[LineDraft] | list[InvoiceLine], tax_rate: Decimal) -> Totals:
+    subtotal = sum((line.amount for line in lines), ZERO)
+    taxable = sum((line.amount for line in lines if line.taxable), ZERO)
+    tax = round_money(taxable * Decimal(tax_rate) / 100)
+    return Totals(subtotal=subtotal, tax=tax, total=subtotal + tax)
+
+
+class _Changed(Exception):
+    """A session or item changed between reading and linking it: build again."""
+
+
+# --- periods and eligibility ---------------------------------------------------------------
+
+def period_validate(period_start: dt.date) -> dt.date:
+    """Refuse a period that is not a month start or lies after the current month."""
+    if not isinstance(period_start, dt.date) or period_start.day != 1:
+        raise ValidationError({"period_start": "a billing period starts on the first of a "
+                                               "month, e.g. 2026-10-01"})
+    today = timezone.localdate()
+    if period_start > today.replace(day=1):
+        raise ValidationError({"period_start": f"{period_start:%Y-%m} is in the future; "
+                                               "a period can be billed from its first day"})
+    return period_start
+
+
+def _service_end(row) -> dt.date | None:
+    if row["end_date"] is not None:
+        return row["end_date"]
+    if row["status"] == "ended" and row["ended_at"] is not None:
+        return timezone.localdate(row["ended_at"])
+    return None
+
+
+def _is_billed(row, period_start: dt.date) -> bool:
+    months = cycle_months(row["billing_cycle"])
+    if not is_cycle_start(anchor=row["start_date"], period_start=period_start, months=months):
+        return False
+    end = _service_end(row)
+    prev = add_months(period_start, -months)
+    nxt = add_months(period_start, months)
+    return (covered_days(start=prev, end=nxt, service_start=row["start_date"],
+                         service_end=end) > 0)
+
+
+_ROW_FIELDS = ("id", "client_id", "start_date", "end_date", "status", "ended_at",
+               "billing_cycle")
+
+
+def _eligible_rows(period_start: dt.date, **filters) -> list[dict]:
+    rows = (Agreement.objects.filter(status__in=BILLED_STATUSES,
+                                     start_date__lt=add_months(period_start, 1), **filters)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=add_months(period_start, -12)))
+            .order_by("id").values(*_ROW_FIELDS))
+    return [row for row in rows if _is_billed(row, period_start)]
+
+
+@dataclass
+class _PeriodData:
+    """What the run reads once, set-based, for the whole period."""
+
+    period_start: dt.date
+    rows: list[dict]
+    invoiced: set[int]
+    with_sessions: set[int]
+    with_items: set[int]
+    item_owner: dict[int, int]  # client id → agreement id billed for items without one
+    billed_fraction: dict[tuple[int, dt.date], Decimal] = field(default_factory=dict)
+
+
+def _session_filter(period_start: dt.date) -> Q:
+    return Q(period_start__lt=period_start,
+             period_start__gte=add_months(period_start, -STRAGGLER_MONTHS),
+             classification__in=(Classification.OVERAGE, Classification.BILLABLE),
+             invoiced_line__isnull=True, ended_at__isnull=False)
+
+
+def _item_filter(period_start: dt.date, months: int | None = None) -> Q:
+    approved = Q(approval__in=(ApprovalState.APPROVED, ApprovalState.NOT_NEEDED))
+    once = Q(recurring=False, invoiced_line__isnull=True, starts_on__lt=period_start)
+    until = add_months(period_start, months or 12)
+    recurring = (Q(recurring=True, starts_on__lt=until)
+                 & (Q(ends_on__isnull=True) | Q(ends_on__gte=period_start)))
+    return approved & (once | recurring)
+
+
+def _period_data(period_start: dt.date, **filters) -> _PeriodData:
+    rows = _eligible_rows(period_start, **filters)
+    ids = [r["id"] for r in rows]
+    scope = {"agreement_id__in": ids} if filters else {}
+    invoiced = set(Invoice.objects.filter(kind=InvoiceKind.INVOICE, period_start=period_start,
+                                          **scope).values_list("agreement_id", flat=True))
+    with_sessions = set(WorkSession.objects.filter(_session_filter(period_start), **scope)
+                        .values_list("agreement_id", flat=True).distinct())
+    item_owner: dict[int, int] = {}
+    for row in rows:
+        item_owner[row["client_id"]] = max(item_owner.get(row["client_id"], 0), row["id"])
+    client_scope = {"client_id__in": list(item_owner)} if filters else {}
+    with_items: set[int] = set()
+    for agreement_id, client_id in (BillableItem.objects.filter(_item_filter(period_start),
+                                                                **client_scope)
+                                    .values_list("agreement_id", "client_id").distinct()):
+        owner = agreement_id or item_owner.get(client_id)
+        if owner:
+            with_items.add(owner)
+    prevs = {add_months(period_start, -m) for m in (1, 3, 12)}
+    billed = (InvoiceLine.objects.filter(invoice__kind=InvoiceKind.INVOICE,
+                                         invoice__period_start__in=prevs,
+                                         kind=LineKind.RECURRING,
+                                         **{f"invoice__{k}": v for k, v in scope.items()})
+              .exclude(invoice__status=InvoiceStatus.VOID)
+              .values("invoice__agreement_id", "invoice__period_start")
+              .annotate(q=Sum("quantity")))
+    fractions = {(b["invoice__agreement_id"], b["invoice__period_start"]): b["q"]
+                 for b in billed}
+    return _PeriodData(period_start=period_start, rows=rows, invoiced=invoiced,
+                       with_sessions=with_sessions, with_items=with_items,
+                       item_owner=item_owner, billed_fraction=fractions)
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _span(start: dt.date, stop: dt.date) -> str:
+    return f"{_fmt(start)} – {_fmt(stop - dt.timedelta(days=1))}"
+
+
+def _fraction(days: int, total: int) -> Decimal:
+    if days == total:
+        return Decimal("1")
+    return (Decimal(days) / total).quantize(QUANTITY_PLACES)
+
+
+def _list_fee(agreement: Agreement) -> Decimal:
+    pv = agreement.plan_version
+    return (pv.base_fee + pv.price_per_user * agreement.users_count
+            + pv.price_per_device * agreement.devices_count)
+
+
+def _recurring_lines(agreement: Agreement, period_start: dt.date, months: int,
+                     data: _PeriodData) -> list[LineDraft]:
+    fee = agreement.monthly_fee
+    if fee < 0:
+        raise ValidationError({"monthly_fee": f"agreement #{agreement.pk} has a negative "
+                                              f"monthly fee ({fee}); fix its prices first"})
+    tier = agreement.plan_version.plan.name
+    end = _service_end({"end_date": agreement.end_date, "status": agreement.status,
+                        "ended_at": agreement.ended_at})
+    lines: list[LineDraft] = []
+    nxt = add_months(period_start, months)
+    total = (nxt - period_start).days
+    days = covered_days(start=period_start, end=nxt, service_start=agreement.start_date,
+                        service_end=end)
+    cycle = agreement.get_billing_cycle_display().lower()
+    if days:
+        list_fee = max(fee, _list_fee(agreement))
+        amount = prorate(fee=list_fee * months, days=days, total_days=total)
+        if days == total:
+            description = f"{tier} — {cycle} fee, {_span(period_start, nxt)}"
+            reason = f"recurring: {tier} fee, billed in advance"
+        else:
+            first = max(period_start, agreement.start_date)
+            last = nxt if end is None else min(nxt, end + dt.timedelta(days=1))
+            description = (f"{tier} — fee {_span(first, last)} ({days} of {total} days)")
+            reason = f"prorated by day: the agreement covers {days} of the period's {total} days"
+        lines.append(LineDraft(LineKind.RECURRING, description, reason,
+                               _fraction(days, total), list_fee * months, amount))
+        if list_fee != fee:
+            net = prorate(fee=fee * months, days=days, total_days=total)
+            why = agreement.override_reason or "negotiated price"
+            lines.append(LineDraft(LineKind.DISCOUNT, f"Discount on the {tier} fee",
+                                   f"discount: {why}", Decimal("1"), net - amount, net - amount))
+    prev = add_months(period_start, -months)
+    prev_total = (period_start - prev).days
+    actual = covered_days(start=prev, end=period_start, service_start=agreement.start_date,
+                          service_end=end)
+    billed_q = data.billed_fraction.get((agreement.pk, prev))
+    if billed_q is not None:
+        diff = actual - int((billed_q * prev_total).to_integral_value())
+    elif agreement.start_date >= prev:
+        diff = actual  # started inside Q after Q was billed: catch up
+    else:
+        diff = 0  # Q was billed before tierdesk billed this agreement: nothing to reconcile
+    if diff:
+        amount = prorate(fee=fee * months, days=abs(diff), total_days=prev_total)
+        qty = _fraction(abs(diff), prev_total)
+        if diff < 0:
+            successor = Agreement.objects.filter(replaces=agreement).select_related(
+                "plan_version__plan").first()
+            why = (f"tier change: {successor.plan_version.plan.name} from "
+                   f"{_fmt(successor.start_date)}" if successor
+                   else f"agreement ended {_fmt(end)}" if end else "fewer days than billed")
+            lines.append(LineDraft(
+                LineKind.PRORATION,
+                f"Credit: {tier} — {abs(diff)} of {prev_total} days of {_span(prev, period_start)}"
+                " billed in advance but not in service",
+                f"proration credit: {why}", qty, -fee * months, -amount))
+        else:
+            why = (f"tier change from {agreement.replaces.plan_version.plan.name}"
+                   if agreement.replaces_id
+                   else "the agreement started after the period was billed")
+            lines.append(LineDraft(
+                LineKind.PRORATION,
+                f"{tier} — {diff} of {prev_total} days of {_span(prev, period_start)} not billed"
+                " in advance", f"prorated by day: {why}", qty, fee * months, amount))
+    return lines
+
+
+def _session_lines(agreement: Agreement, period_start: dt.date, lock: bool) -> list[LineDraft]:
+    base = WorkSession.objects.filter(_session_filter(period_start), agreement=agreement)
+    lines: list[LineDraft] = []
+    overage = (base.filter(classification=Classification.OVERAGE).values("rate")
+               .annotate(n=Count("id"), units=Sum("overage_units"), amount=Sum("amount"),
+                         reason=Min("reason")).order_by("rate"))
+    for group in overage:
+        rate = group["rate"] or ZERO
+        lines.append(LineDraft(
+            LineKind.OVERAGE, f"Help-desk overage: {group['units']} session(s) beyond the "
+                              "allowance", group["reason"] or "overage: beyond the allowance",
+            Decimal(group["units"]), rate, group["amount"], overage_rate=group["rate"],
+            overage_count=group["n"]))
+    billable = base.filter(classification=Classification.BILLABLE).order_by("started_at", "id")
+    if lock:
+        billable = billable.select_for_update()
+    for s in billable.only("id", "started_at", "billable_minutes", "rate", "amount", "reason",
+                           "work_type", "mode"):
+        hours = (Decimal(s.billable_minutes) / 60).quantize(QUANTITY_PLACES)
+        if s.amount < 0:
+            raise ValidationError({"amount": f"session #{s.pk} has a negative amount"})
+        lines.append(LineDraft(
+            LineKind.LABOUR, f"{s.get_work_type_display()} ({s.get_mode_display().lower()}), "
+                             f"{_fmt(timezone.localdate(s.started_at))}, "
+                             f"{s.billable_minutes} min",
+            s.reason, hours, s.rate or ZERO, s.amount, sessions=(s.pk,)))
+    return lines
+
+
+def _item_lines(agreement: Agreement, period_start: dt.date, months: int,
+                data: _PeriodData, lock: bool) -> list[LineDraft]:
+    owner_of_loose = data.item_owner.get(agreement.client_id) == agreement.pk
+    mine = Q(agreement=agreement)
+    if owner_of_loose:
+        mine |= Q(agreement__isnull=True, client_id=agreement.client_id)
+    items = BillableItem.objects.filter(_item_filter(period_start, months), mine)
+    if lock:
+        items = items.select_for_update()
+    lines = []
+    for item in items.order_by("starts_on", "id"):
+        if item.quantity <= 0:
+            raise ValidationError({"quantity": f"item #{item.pk} “{item.description}” has "
+                                               f"quantity {item.quantity}; it must be above 0"})
+        if item.unit_price < 0:
+            raise ValidationError({"unit_price": f"item #{item.pk} has a negative price"})
+        kind = item.get_kind_display().lower()
+        approval = " (approved by the client)" if item.approval == ApprovalState.APPROVED else ""
+        if item.recurring:
+            price = item.unit_price * months
+            lines.append(LineDraft(LineKind.ITEM, f"{item.description} ({months} month(s))",
+                                   f"{kind}: recurring add-on, billed in advance{approval}",
+                                   item.quantity, price, round_money(item.quantity * price),
+                                   items=(item.pk,)))
+        else:
+            lines.append(LineDraft(LineKind.ITEM, item.description,
+                                   f"{kind}: outside the tier{approval}", item.quantity,
+                                   item.unit_price, round_money(item.quantity * item.unit_price),
+                                   items=(item.pk,)))
+    return lines
+
+
+def _lines(agreement: Agreement, data: _PeriodData, *, lock: bool) -> list[LineDraft]:
+    months = cycle_months(agreement.billing_cycle)
+    lines = _recurring_lines(agreement, data.period_start, months, data)
+    if agreement.pk in data.with_sessions:
+        lines += _session_lines(agreement, data.period_start, lock)
+    if agreement.pk in data.with_items:
+        lines += _item_lines(agreement, data.period_start, months, data, lock)
+    return lines
+
+
+def _agreement(agreement_id: int) -> Agreement:
+    return Agreement.objects.select_related("client", "plan_version__plan",
+                                            "replaces__plan_version__plan").get(pk=agreement_id)
+
+
+def invoice_preview(*, agreement: Agreement, period_start: dt.date) -> list[LineDraft]:
+    """The lines `agreement` would be billed for `period_start`, with reasons; writes
+    nothing. Empty when the agreement is not billed for that period."""
+    period_validate(period_start)
+    data = _period_data(period_start, client_id=agreement.client_id)
+    if agreement.pk not in {r["id"] for r in data.rows}:
+        return []
+    data.with_sessions.add(agreement.pk)  # a preview always looks (nothing to save here)
+    data.with_items.add(agreement.pk)
+    return _lines(_agreement(agreement.pk), data, lock=False)
+
+
+# --- building ------------------------------------------------------------------------------
+
+def _store(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None) -> Invoice | None:
+    lines = _lines(agreement, data, lock=True)
+    if not lines:
+        return None
+    months = cycle_months(agreement.billing_cycle)
+    rate = agreement.client.tax_rate_percent
+    sums = totals_for(lines, rate)
+    invoice = Invoice(
+        kind=InvoiceKind.INVOICE, number=number_allocate(), client_id=agreement.client_id,
+        agreement=agreement, run=run, period_start=data.period_start,
+        period_end=add_months(data.period_start, months) - dt.timedelta(days=1),
+        currency=settings.CURRENCY, tax_rate=rate, subtotal=sums.subtotal, tax=sums.tax,
+        total=sums.total)
+    invoice.save(force_insert=True)
+    rows = InvoiceLine.objects.bulk_create([
+        InvoiceLine(invoice=invoice, position=i, kind=d.kind, description=d.description[:300],
+                    reason=d.reason[:300], quantity=d.quantity, unit_price=d.unit_price,
+                    amount=d.amount, taxable=d.taxable)
+        for i, d in enumerate(lines, start=1)])
+    _link(agreement, data.period_start, lines, rows)
+    return invoice
+
+
+def _link(agreement, period_start, drafts: list[LineDraft], rows: list[InvoiceLine]) -> None:
+    """Point sessions and items at their lines, only if still unbilled (else: _Changed)."""
+    per_session = {d.sessions[0]: row.pk for d, row in zip(drafts, rows, strict=True)
+                   if d.sessions}
+    if per_session:
+        done = WorkSession.objects.filter(pk__in=per_session, invoiced_line__isnull=True).update(
+            invoiced_line=Case(*[When(pk=k, then=Value(v)) for k, v in per_session.items()]))
+        if done != len(per_session):
+            raise _Changed
+    for d, row in zip(drafts, rows, strict=True):
+        if d.overage_count:
+            done = (WorkSession.objects.filter(_session_filter(period_start), agreement=agreement,
+                                               classification=Classification.OVERAGE,
+                                               rate=d.overage_rate)
+                    .update(invoiced_line=row.pk))
+            if done != d.overage_count:
+                raise _Changed
+    per_item = {d.items[0]: row.pk for d, row in zip(drafts, rows, strict=True) if d.items}
+    if per_item:
+        # Recurring add-ons point at their latest line; the invoice's uniqueness keeps them
+        # from billing one period twice.
+        BillableItem.objects.filter(pk__in=per_item).update(
+            invoiced_line=Case(*[When(pk=k, then=Value(v)) for k, v in per_item.items()]))
+
+
+def _build(agreement_id: int, data: _PeriodData, run: InvoiceRun | None) -> Invoice | None:
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                agreement = _agreement(agreement_id)
+                invoice = _store(agreement, data, run)
+                if invoice is not None:
+                    events.record(action="invoice.created", obj=invoice,
+                                  message=f"{invoice.number} total {invoice.total}")
+                return invoice
+        except IntegrityError:
+            if Invoice.objects.filter(agreement_id=agreement_id, kind=InvoiceKind.INVOICE,
+                                      period_start=data.period_start).exists():
+                return None  # another run got there first
+            raise
+        except _Changed:
+            if attempt == 2:
+                raise
+    return None
+
+
+def invoice_build(*, agreement: Agreement, period_start: dt.date,
+                  run: InvoiceRun | None = None) -> Invoice | None:
+    """Invoice `agreement` for `period_start` in one transaction (number, lines, links).
+    None when it is already invoiced for the period or has nothing to bill."""
+    period_validate(period_start)
+    data = _period_data(period_start, client_id=agreement.client_id)
+    if agreement.pk not in {r["id"] for r in data.rows} or agreement.pk in data.invoiced:
+        return None
+    return _build(agreement.pk, data, run)
+
+
+# --- runs ----------------------------------------------------------------------------------
+
+def invoice_run_start(*, period_start: dt.date, by=None) -> InvoiceRun:
+    """The period's running run, or a new one: one running run per period (the sequence
+    row is the lock that makes two starts agree)."""
+    period_validate(period_start)
+    with transaction.atomic():
+        seq, _ = InvoiceSequence.objects.get_or_create(prefix=settings.TIERDESK_INVOICE_PREFIX)
+        InvoiceSequence.objects.select_for_update().get(pk=seq.pk)
+        run = InvoiceRun.objects.filter(period_start=period_start,
+                                        status=RunStatus.RUNNING).order_by("id").first()
+        if run is None:
+            run = InvoiceRun.objects.create(
+                period_start=period_start, period_end=add_months(period_start, 1)
+                - dt.timedelta(days=1), started_by=by if getattr(by, "pk", None) else None,
+                started_at=timezone.now())
+            events.record(action="invoice_run.started", obj=run, by=by)
+        return run
+
+
+def invoice_run(*, period_start: dt.date, by=None, run: InvoiceRun | None = None) -> InvoiceRun:
+    """Invoice every agreement billed for `period_start`, each in its own transaction.
+    Idempotent: a rerun, or a rerun after a crash, adds only what is missing."""
+    run = run or invoice_run_start(period_start=period_start, by=by)
+    data = _period_data(run.period_start)
+    todo = [r["id"] for r in data.rows if r["id"] not in data.invoiced]
+    done = len(data.rows) - len(todo)
+    InvoiceRun.objects.filter(pk=run.pk).update(agreements_total=len(data.rows),
+                                                agreements_done=done)
+    errors: list[str] = []
+    try:
+        for i, agreement_id in enumerate(todo, start=1):
+            try:
+                _build(agreement_id, data, run)
+            except ValidationError as exc:
+                errors.append(f"agreement #{agreement_id}: {'; '.join(exc.messages)}")
+            if i % PROGRESS_EVERY == 0:
+                InvoiceRun.objects.filter(pk=run.pk).update(agreements_done=done + i)
+    except Exception as exc:
+        InvoiceRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now())
+        raise
+    InvoiceRun.objects.filter(pk=run.pk).update(
+        agreements_done=len(data.rows), finished_at=timezone.now(),
+        status=RunStatus.FAILED if errors else RunStatus.COMPLETE, error="\n".join(errors),
+        invoices_created=Invoice.objects.filter(run=run).count())
+    run.refresh_from_db()
+    return run
