@@ -39,3 +39,4 @@ api.add_router("", agreements.router)
 api.add_router("", calendars.router)
 api.add_router("", tickets.router)
 api.add_router("", "tierdesk.api.routers.intake.router")  # intake webhooks (signed)
+api.add_router("", "tierdesk.api.routers.billing.router")  # sessions, items, invoices
