@@ -220,15 +220,22 @@ def _invoice_staff(request) -> None:
     require_role(request, INVOICE_STAFF, "invoices")
 
 
-@router.post("/invoice-runs", response={201: RunOut})
+@router.post("/invoice-runs", response={202: RunOut})
 def start_invoice_run(request, payload: RunIn):
-    """Invoice every agreement billed for the period (owner, billing). Idempotent: a second
-    start, or a start after a crash, completes the period without duplicates. 422 for a
-    period in the future. The run is answered when done; poll GET for a long one started
-    elsewhere."""
+    """Start (or resume) the period's invoice run in the background (owner, billing) and
+    answer 202 with the run; poll GET /invoice-runs/{id} for its progress. Idempotent: a
+    second start, or a start after a crash, completes the period without duplicates. 422
+    for a period in the future."""
     _invoice_staff(request)
-    return Status(201, invoicing.invoice_run(period_start=payload.period_start,
-                                             by=request.user))
+    run = invoicing.invoice_run_start(period_start=payload.period_start, by=request.user)
+    try:
+        from tierdesk.billing.tasks import invoice_run_task
+    except ImportError:  # the task module lands separately; run inline until it does
+        invoicing.invoice_run(period_start=run.period_start, run=run)
+    else:
+        invoice_run_task(run.pk)
+    run.refresh_from_db()
+    return Status(202, run)
 
 
 @router.get("/invoice-runs", response=list[RunOut])

@@ -130,7 +130,7 @@ def test_an_invoice_run_starts_and_reports_its_status(personas, bearer):
     api = bearer(personas.billing)
     last_month = (timezone.now().date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     run = api.post("/invoice-runs", {"period_start": str(last_month)})
-    assert run.status_code == 201, run.content
+    assert run.status_code == 202, run.content
     status = api.get(f"/invoice-runs/{run.json()['id']}").json()
     assert status["status"] == "complete"
     assert bearer(personas.technician).get("/invoice-runs").status_code == 403

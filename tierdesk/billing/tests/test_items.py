@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tierdesk.billing import items
-from tierdesk.billing.models import ApprovalState, BillableItem, ItemKind
+from tierdesk.billing.models import ApprovalRequest, ApprovalState, BillableItem, ItemKind
 from tierdesk.clients.factories import AgreementFactory
 from tierdesk.core.models import AuditEvent
 from tierdesk.plans.factories import PlanVersionFactory
@@ -89,6 +89,8 @@ def test_items_above_the_tiers_threshold_wait_for_the_client(agreement, personas
     big = create(agreement, personas.billing, unit_price="250.01", quantity="2")
     assert small.approval == ApprovalState.NOT_NEEDED
     assert big.approval == ApprovalState.PENDING
+    [request] = ApprovalRequest.objects.all()
+    assert (request.item, request.estimate_amount) == (big, Decimal("500.02"))
 
 
 def test_without_a_threshold_nothing_needs_approval(agreement, personas):
