@@ -18,6 +18,7 @@ urlpatterns = [
     path("tiers/", include("tierdesk.plans.urls")),
     path("clients/", include("tierdesk.clients.urls")),
     path("desk/", include("tierdesk.desk.urls")),
+    path("billing/", include("tierdesk.billing.urls")),
     path("documents/", include("tierdesk.documents.urls")),
     path("portal/", include("tierdesk.portal.urls")),
     path("api/", api.urls),

@@ -400,6 +400,7 @@ class Preview:
     expected_charge: Decimal
     needs_approval: bool
     warning: str = ""
+    allowance_included: int | None = None
 
 
 def classification_preview(*, ticket=None, client=None, technician=None, started_at=None,
@@ -414,14 +415,14 @@ def classification_preview(*, ticket=None, client=None, technician=None, started
     agreement = agreement_in_effect(client=client, ticket=ticket,
                                     on=started_at)
     terms = terms_for(agreement)
-    used, left = 0, None
+    used, left, included = 0, None, None
     if agreement is not None:
         ledger = AllowanceLedger.objects.filter(
             agreement=agreement, period_start=period_start_for(client, started_at)).first()
         used = ledger.sessions_used if ledger else 0
-        if terms.sessions_included is not None:
-            left = max(0, (ledger.sessions_included if ledger else terms.sessions_included)
-                       - used)
+        included = ledger.sessions_included if ledger else terms.sessions_included
+        if included is not None:
+            left = max(0, included - used)
     ended = started_at + timedelta(minutes=minutes)
     row = Row(work_type=work_type, mode=mode, minutes=minutes,
               after_hours_minutes=after_hours_minutes(started_at, ended),
@@ -440,7 +441,7 @@ def classification_preview(*, ticket=None, client=None, technician=None, started
         warning += (f" Above {terms.money(terms.approval_threshold)}: the client must "
                     "approve an estimate first.")
     return Preview(result.classification, result.reason, left, result.amount, needs,
-                   warning.strip())
+                   warning.strip(), included)
 
 
 # -- batch ----------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Forms of work sessions and client approvals (invoice forms may be appended below)."""
+
+from datetime import timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from tierdesk.billing.models import SessionMode, SessionWorkType
+from tierdesk.catalog.models import Service
+
+
+def _local(value, tz):
+    """A naive datetime typed in the form, read in the client's zone (DST-safe)."""
+    return value.replace(tzinfo=ZoneInfo(tz)) if value is not None else None
+
+
+class SessionKindForm(forms.Form):
+    """What the work is; shared by the timer, the manual log and the preview."""
+
+    mode = forms.ChoiceField(choices=SessionMode.choices, initial=SessionMode.REMOTE)
+    work_type = forms.ChoiceField(choices=SessionWorkType.choices,
+                                  initial=SessionWorkType.HELPDESK)
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False,
+                                     empty_label="(no particular service)")
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=15,
+                                 label="Expected minutes")
+    travel_minutes = forms.IntegerField(min_value=0, initial=0, required=False)
+
+    def clean_travel_minutes(self):
+        return self.cleaned_data.get("travel_minutes") or 0
+
+
+class SessionLogForm(SessionKindForm):
+    """A finished session entered by hand, times in the client's zone."""
+
+    started_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type":
+                                                                       "datetime-local"}),
+                                     label="Started (client's local time)")
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, initial=15, label="Minutes")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, tz: str, **kwargs):
+        self.tz = tz
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("started_at") is not None and data.get("minutes"):
+            data["started_at"] = _local(data["started_at"].replace(tzinfo=None), self.tz)
+            data["ended_at"] = data["started_at"] + timedelta(minutes=data["minutes"])
+        return data
+
+
+class SessionStopForm(forms.Form):
+    travel_minutes = forms.IntegerField(min_value=0, required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApprovalRequestForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="What the work is, for the client.")
+    estimate_amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+
+
+class ApprovalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the fields it names (else on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None,
+                           [f"{field}: {e}" if field not in form.fields else e
+                            for e in errors])
+    else:
+        form.add_error(None, exc.messages)
