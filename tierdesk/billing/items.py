@@ -7,14 +7,15 @@ Pricing (`item_price`):
     defaults to the agreement's plan version `hardware_markup_percent` for hardware and
     software, and to 0 for anything else.
 
-Kinds and how the invoice engine bills them (`items_billable` is the read it uses):
-  * hardware / software / other / fixed-price project: billed once, on the first invoice
-    whose period includes `starts_on` (then `invoiced_line` is set and the item is locked);
+Kinds and how the invoice engine (billing/invoicing.py, `_item_filter`) bills them:
+  * hardware / software / other / fixed-price project: billed once, in arrears, on the
+    first invoice after `starts_on` (then `invoiced_line` is set and the item is locked);
   * a time-and-materials project (`is_time_and_materials`): the item itself is never an
     invoice line — the project's work sessions are billed; its `unit_price` × `quantity`
     is only the estimate the client approves;
   * a recurring add-on (kind "recurring", e.g. per-device licences): quantity × unit_price
-    every period from `starts_on` until `ends_on` (inclusive; open-ended when empty).
+    every period from `starts_on` until `ends_on` (inclusive; open-ended when empty),
+    in advance like the tier's fee.
 
 Approval: when the client's tier sets an approval threshold
 (`PlanVersion.approval_threshold`, None = never) and the item's estimate
@@ -28,7 +29,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from tierdesk.billing.models import ApprovalState, BillableItem, ItemKind
@@ -39,7 +40,6 @@ from tierdesk.core.money import round_money, to_decimal
 from tierdesk.desk.services import current_agreement
 
 GOODS = (ItemKind.HARDWARE, ItemKind.SOFTWARE)
-BILLABLE_STATES = (ApprovalState.NOT_NEEDED, ApprovalState.APPROVED)
 EDITABLE_FIELDS = ("kind", "description", "quantity", "unit_cost", "markup_percent",
                    "unit_price", "is_time_and_materials", "starts_on", "ends_on", "ticket")
 
@@ -264,20 +264,3 @@ def item_for_staff(user, pk) -> BillableItem:
             "client", "agreement__plan_version", "ticket").get(pk=pk)
     except (BillableItem.DoesNotExist, ValueError, TypeError):
         raise Http404("No such item.") from None
-
-
-def items_billable(*, agreement: Agreement, period_start: date,
-                   period_end: date) -> QuerySet[BillableItem]:
-    """What an invoice for `agreement` and the period [period_start, period_end] bills:
-    approved (or not needing approval) one-off items not yet invoiced that started by the
-    period's end, and recurring add-ons active in the period. T&M projects are never
-    billed themselves (their sessions are)."""
-    active_recurring = Q(recurring=True, starts_on__lte=period_end) & (
-        Q(ends_on__isnull=True) | Q(ends_on__gte=period_start))
-    one_off = Q(recurring=False, invoiced_line__isnull=True, starts_on__lte=period_end)
-    return (BillableItem.objects
-            .filter(Q(agreement=agreement) | Q(agreement__isnull=True,
-                                               client_id=agreement.client_id))
-            .filter(approval__in=BILLABLE_STATES, is_time_and_materials=False)
-            .filter(active_recurring | one_off)
-            .order_by("starts_on", "id"))

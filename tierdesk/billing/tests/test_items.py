@@ -1,5 +1,5 @@
 """Billable items: pricing from cost and markup, validation, approval above the tier's
-threshold, locking once invoiced, and what an invoice period bills."""
+threshold, locking once invoiced."""
 
 import datetime as dt
 from decimal import Decimal
@@ -130,25 +130,6 @@ def test_an_invoiced_item_cannot_change_or_be_deleted(agreement, personas, invoi
         items.item_update(item=item, by=personas.billing, description="x")
     with pytest.raises(ValidationError):
         items.item_delete(item=item, by=personas.billing)
-
-
-def test_a_period_bills_recurring_addons_while_active_and_one_offs_once(
-        agreement, personas, invoice_line):
-    jan, feb = dt.date(2026, 1, 1), dt.date(2026, 2, 1)
-    licence = create(agreement, personas.billing, kind="recurring", unit_price="3",
-                     quantity="12", starts_on=jan, ends_on=dt.date(2026, 1, 31))
-    laptop = create(agreement, personas.billing, unit_price="900", starts_on=jan)
-    create(agreement, personas.billing, kind="project", unit_price="125", quantity="10",
-           is_time_and_materials=True, starts_on=jan)
-    agreement.plan_version.approval_threshold = Decimal("1")
-    create(agreement, personas.billing, unit_price="50", starts_on=jan)  # pending
-    january = set(items.items_billable(agreement=agreement, period_start=jan,
-                                       period_end=dt.date(2026, 1, 31)))
-    assert january == {licence, laptop}
-    BillableItem.objects.filter(pk=laptop.pk).update(invoiced_line=invoice_line)
-    february = set(items.items_billable(agreement=agreement, period_start=feb,
-                                        period_end=dt.date(2026, 2, 28)))
-    assert february == set()
 
 
 @pytest.fixture
