@@ -21,3 +21,12 @@ urlpatterns = [
          name="approval_create"),
     path("approve/<str:token>/", views_sessions.approval_link, name="approval_link"),
 ]
+
+# Billable items (billing/views_items.py)
+from tierdesk.billing import views_items  # noqa: E402
+
+urlpatterns += [
+    path("clients/<int:client_pk>/items/", views_items.item_list, name="item_list"),
+    path("clients/<int:client_pk>/items/new/", views_items.item_create, name="item_create"),
+    path("clients/<int:client_pk>/items/<int:pk>/", views_items.item_edit, name="item_edit"),
+]
