@@ -50,9 +50,9 @@ def approval_request(*, description: str, estimate_amount, by, ticket=None, clie
         errors["estimate_amount"] = "enter an amount"
     if ticket is not None and ticket.client_id != client.pk:
         errors["ticket"] = "the ticket belongs to another client"
+    # With nobody able to sign yet the request still waits in the portal (a billable item
+    # must not fail to save for it); the MSP sees it pending on the ticket.
     signers = [c for c in client.contacts.all() if c.can_sign and c.email]
-    if not signers and not errors:
-        errors["ticket"] = f"{client} has no contact who can sign with an e-mail address"
     if errors:
         raise ValidationError(errors)
     token = secrets.token_urlsafe(32)
@@ -69,8 +69,9 @@ def approval_request(*, description: str, estimate_amount, by, ticket=None, clie
         body = (f"{request.description}\n\nEstimate: {money}\n\n"
                 f"Approve or decline (single-use link):\n{link}\n\n"
                 "You can also decide in the client portal.")
-        transaction.on_commit(lambda: EmailMessage(
-            subject=subject, body=body, to=[c.email for c in signers]).send())
+        if signers:
+            transaction.on_commit(lambda: EmailMessage(
+                subject=subject, body=body, to=[c.email for c in signers]).send())
     request.token = token
     return request
 

@@ -22,3 +22,10 @@ urlpatterns += [
     path("invoices/<int:pk>/pdf/", views_billing.invoice_pdf, name="invoice_pdf"),
     path("approvals/", views_billing.approval_list, name="approval_list"),
 ]
+
+# Deciding an approval (portal/views_approvals.py)
+from tierdesk.portal import views_approvals  # noqa: E402
+
+urlpatterns += [
+    path("approvals/<int:pk>/", views_approvals.approval_detail, name="approval_detail"),
+]

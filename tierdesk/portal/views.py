@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from tierdesk.billing.selectors import approval_pending_for_client, ledger_summary
 from tierdesk.clients.access import agreement_for_contact, agreements_for_contact, contact_client
 from tierdesk.clients.forms import add_service_errors
 from tierdesk.clients.models import Agreement, Client
@@ -95,6 +96,8 @@ def home(request):
     return render(request, "portal/home.html", {
         "client": client, "agreements": agreements, "open_tickets": open_tickets,
         "allowance": _allowance(client),
+        "help_desk": ledger_summary(client=client),
+        "pending_approvals": approval_pending_for_client(client).count(),
     })
 
 
