@@ -30,3 +30,18 @@ urlpatterns += [
     path("clients/<int:client_pk>/items/new/", views_items.item_create, name="item_create"),
     path("clients/<int:client_pk>/items/<int:pk>/", views_items.item_edit, name="item_edit"),
 ]
+
+# Invoices and invoice runs (views_invoices.py).
+from tierdesk.billing import views_invoices  # noqa: E402
+
+urlpatterns += [
+    path("invoices/", views_invoices.invoice_list, name="invoice_list"),
+    path("invoices/<int:pk>/", views_invoices.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/transition/", views_invoices.invoice_transition_view,
+         name="invoice_transition"),
+    path("invoices/runs/", views_invoices.invoice_run, name="invoice_run"),
+    path("invoices/runs/<int:pk>/", views_invoices.invoice_run_detail,
+         name="invoice_run_detail"),
+    path("agreements/<int:agreement_pk>/invoice-preview/", views_invoices.invoice_preview_view,
+         name="invoice_preview"),
+]
