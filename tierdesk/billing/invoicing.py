@@ -61,8 +61,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Min, Q, Sum, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Q, Sum, Value, When
 from django.utils import timezone
 
 from tierdesk.billing.models import (
@@ -77,6 +77,8 @@ from tierdesk.billing.models import (
     InvoiceStatus,
     LineKind,
     RunStatus,
+    SessionMode,
+    SessionWorkType,
     WorkSession,
 )
 from tierdesk.billing.numbering import number_allocate
@@ -93,7 +95,7 @@ from tierdesk.core.money import ZERO, round_money
 
 BILLED_STATUSES = ("signed", "active", "suspended", "ended")
 STRAGGLER_MONTHS = 12
-PROGRESS_EVERY = 100
+PROGRESS_EVERY = 200
 QUANTITY_PLACES = Decimal("0.0001")
 
 
@@ -331,32 +333,55 @@ def _recurring_lines(agreement: Agreement, period_start: dt.date, months: int,
     return lines
 
 
-def _session_lines(agreement: Agreement, period_start: dt.date, lock: bool) -> list[LineDraft]:
-    base = WorkSession.objects.filter(_session_filter(period_start), agreement=agreement)
+# One statement per agreement: overage grouped per rate, billable work one row per session
+# (the CASE groups each billable session alone). Amounts are summed in integer cents, exact
+# on both databases (SQLite's SUM of a decimal column would be a float).
+_SESSIONS_SQL = """
+SELECT classification, MIN(rate * 100), COUNT(*), SUM(overage_units),
+       SUM(CAST(ROUND(amount * 100) AS BIGINT)), MIN(reason), MIN(id), MIN(started_at),
+       MIN(billable_minutes), MIN(work_type), MIN(mode)
+FROM billing_worksession
+WHERE agreement_id = %s AND period_start < %s AND period_start >= %s
+  AND classification IN ('overage', 'billable') AND invoiced_line_id IS NULL
+  AND ended_at IS NOT NULL
+GROUP BY classification, rate, CASE WHEN classification = 'billable' THEN id END
+ORDER BY classification DESC, MIN(started_at), MIN(id)
+"""
+_WORK_TYPES = dict(SessionWorkType.choices)
+_MODES = dict(SessionMode.choices)
+
+
+def _cents(value) -> Decimal:
+    return (Decimal(str(value)) / 100).quantize(Decimal("0.01")) if value is not None else ZERO
+
+
+def _session_lines(agreement: Agreement, period_start: dt.date) -> list[LineDraft]:
+    lower = add_months(period_start, -STRAGGLER_MONTHS)
+    with connection.cursor() as cursor:
+        cursor.execute(_SESSIONS_SQL, [agreement.pk, period_start.isoformat(),
+                                       lower.isoformat()])
+        rows = cursor.fetchall()
     lines: list[LineDraft] = []
-    overage = (base.filter(classification=Classification.OVERAGE).values("rate")
-               .annotate(n=Count("id"), units=Sum("overage_units"), amount=Sum("amount"),
-                         reason=Min("reason")).order_by("rate"))
-    for group in overage:
-        rate = group["rate"] or ZERO
+    for cls, rate100, n, units, cents, reason, sid, started, minutes, work, mode in rows:
+        rate = _cents(rate100)
+        amount = _cents(cents)
+        if amount < 0:
+            raise ValidationError({"amount": f"session #{sid} has a negative amount"})
+        if cls == Classification.OVERAGE:
+            lines.append(LineDraft(
+                LineKind.OVERAGE, f"Help-desk overage: {units} session(s) beyond the allowance",
+                reason or "overage: beyond the allowance", Decimal(units), rate, amount,
+                overage_rate=None if rate100 is None else rate, overage_count=n))
+            continue
+        if isinstance(started, str):  # SQLite returns the aggregate as text
+            started = dt.datetime.fromisoformat(started)
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=dt.UTC)
+        hours = (Decimal(minutes) / 60).quantize(QUANTITY_PLACES)
         lines.append(LineDraft(
-            LineKind.OVERAGE, f"Help-desk overage: {group['units']} session(s) beyond the "
-                              "allowance", group["reason"] or "overage: beyond the allowance",
-            Decimal(group["units"]), rate, group["amount"], overage_rate=group["rate"],
-            overage_count=group["n"]))
-    billable = base.filter(classification=Classification.BILLABLE).order_by("started_at", "id")
-    if lock:
-        billable = billable.select_for_update()
-    for s in billable.only("id", "started_at", "billable_minutes", "rate", "amount", "reason",
-                           "work_type", "mode"):
-        hours = (Decimal(s.billable_minutes) / 60).quantize(QUANTITY_PLACES)
-        if s.amount < 0:
-            raise ValidationError({"amount": f"session #{s.pk} has a negative amount"})
-        lines.append(LineDraft(
-            LineKind.LABOUR, f"{s.get_work_type_display()} ({s.get_mode_display().lower()}), "
-                             f"{_fmt(timezone.localdate(s.started_at))}, "
-                             f"{s.billable_minutes} min",
-            s.reason, hours, s.rate or ZERO, s.amount, sessions=(s.pk,)))
+            LineKind.LABOUR, f"{_WORK_TYPES.get(work, work)} ({_MODES.get(mode, mode).lower()}),"
+                             f" {_fmt(timezone.localdate(started))}, {minutes} min",
+            reason, hours, rate, amount, sessions=(sid,)))
     return lines
 
 
@@ -396,15 +421,20 @@ def _lines(agreement: Agreement, data: _PeriodData, *, lock: bool) -> list[LineD
     months = cycle_months(agreement.billing_cycle)
     lines = _recurring_lines(agreement, data.period_start, months, data)
     if agreement.pk in data.with_sessions:
-        lines += _session_lines(agreement, data.period_start, lock)
+        lines += _session_lines(agreement, data.period_start)
     if agreement.pk in data.with_items:
         lines += _item_lines(agreement, data.period_start, months, data, lock)
     return lines
 
 
+def _agreements(ids: list[int]) -> list[Agreement]:
+    return list(Agreement.objects.select_related("client", "plan_version__plan",
+                                                 "replaces__plan_version__plan")
+                .filter(pk__in=ids).order_by("pk"))
+
+
 def _agreement(agreement_id: int) -> Agreement:
-    return Agreement.objects.select_related("client", "plan_version__plan",
-                                            "replaces__plan_version__plan").get(pk=agreement_id)
+    return _agreements([agreement_id])[0]
 
 
 def invoice_preview(*, agreement: Agreement, period_start: dt.date) -> list[LineDraft]:
@@ -445,22 +475,23 @@ def _store(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None) -> I
 
 
 def _link(agreement, period_start, drafts: list[LineDraft], rows: list[InvoiceLine]) -> None:
-    """Point sessions and items at their lines, only if still unbilled (else: _Changed)."""
-    per_session = {d.sessions[0]: row.pk for d, row in zip(drafts, rows, strict=True)
-                   if d.sessions}
-    if per_session:
-        done = WorkSession.objects.filter(pk__in=per_session, invoiced_line__isnull=True).update(
-            invoiced_line=Case(*[When(pk=k, then=Value(v)) for k, v in per_session.items()]))
-        if done != len(per_session):
-            raise _Changed
+    """Point sessions and items at their lines in one UPDATE each, only rows still unbilled;
+    if the count differs from what was read, something changed meanwhile: _Changed."""
+    whens, expected = [], 0
     for d, row in zip(drafts, rows, strict=True):
-        if d.overage_count:
-            done = (WorkSession.objects.filter(_session_filter(period_start), agreement=agreement,
-                                               classification=Classification.OVERAGE,
-                                               rate=d.overage_rate)
-                    .update(invoiced_line=row.pk))
-            if done != d.overage_count:
-                raise _Changed
+        if d.sessions:
+            whens.append(When(pk=d.sessions[0], then=Value(row.pk)))
+            expected += 1
+        elif d.overage_count:
+            rate = Q(rate__isnull=True) if d.overage_rate is None else Q(rate=d.overage_rate)
+            whens.append(When(Q(classification=Classification.OVERAGE) & rate,
+                              then=Value(row.pk)))
+            expected += d.overage_count
+    if whens:
+        done = (WorkSession.objects.filter(_session_filter(period_start), agreement=agreement)
+                .update(invoiced_line=Case(*whens, default=None)))
+        if done != expected:
+            raise _Changed
     per_item = {d.items[0]: row.pk for d, row in zip(drafts, rows, strict=True) if d.items}
     if per_item:
         # Recurring add-ons point at their latest line; the invoice's uniqueness keeps them
@@ -469,18 +500,17 @@ def _link(agreement, period_start, drafts: list[LineDraft], rows: list[InvoiceLi
             invoiced_line=Case(*[When(pk=k, then=Value(v)) for k, v in per_item.items()]))
 
 
-def _build(agreement_id: int, data: _PeriodData, run: InvoiceRun | None) -> Invoice | None:
+def _build(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None) -> Invoice | None:
     for attempt in range(3):
         try:
             with transaction.atomic():
-                agreement = _agreement(agreement_id)
                 invoice = _store(agreement, data, run)
                 if invoice is not None:
                     events.record(action="invoice.created", obj=invoice,
                                   message=f"{invoice.number} total {invoice.total}")
                 return invoice
         except IntegrityError:
-            if Invoice.objects.filter(agreement_id=agreement_id, kind=InvoiceKind.INVOICE,
+            if Invoice.objects.filter(agreement_id=agreement.pk, kind=InvoiceKind.INVOICE,
                                       period_start=data.period_start).exists():
                 return None  # another run got there first
             raise
@@ -498,7 +528,7 @@ def invoice_build(*, agreement: Agreement, period_start: dt.date,
     data = _period_data(period_start, client_id=agreement.client_id)
     if agreement.pk not in {r["id"] for r in data.rows} or agreement.pk in data.invoiced:
         return None
-    return _build(agreement.pk, data, run)
+    return _build(_agreement(agreement.pk), data, run)
 
 
 # --- runs ----------------------------------------------------------------------------------
@@ -532,13 +562,16 @@ def invoice_run(*, period_start: dt.date, by=None, run: InvoiceRun | None = None
                                                 agreements_done=done)
     errors: list[str] = []
     try:
-        for i, agreement_id in enumerate(todo, start=1):
-            try:
-                _build(agreement_id, data, run)
-            except ValidationError as exc:
-                errors.append(f"agreement #{agreement_id}: {'; '.join(exc.messages)}")
-            if i % PROGRESS_EVERY == 0:
-                InvoiceRun.objects.filter(pk=run.pk).update(agreements_done=done + i)
+        # Agreements are read a chunk at a time (their terms do not change once signed);
+        # each invoice is still written in its own transaction.
+        for offset in range(0, len(todo), PROGRESS_EVERY):
+            for agreement in _agreements(todo[offset:offset + PROGRESS_EVERY]):
+                try:
+                    _build(agreement, data, run)
+                except ValidationError as exc:
+                    errors.append(f"agreement #{agreement.pk}: {'; '.join(exc.messages)}")
+            InvoiceRun.objects.filter(pk=run.pk).update(
+                agreements_done=done + min(offset + PROGRESS_EVERY, len(todo)))
     except Exception as exc:
         InvoiceRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],

@@ -3,13 +3,13 @@
 One sequence for invoices AND credit notes (settings.TIERDESK_INVOICE_PREFIX, e.g.
 INV-000123): many tax authorities want one unbroken series of billing documents, and one
 series means one lock. The number is taken inside the caller's transaction with the prefix
-row locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers), so a
+row locked (an UPDATE ... RETURNING, which locks like SELECT ... FOR UPDATE; SQLite
+serialises writers), so a
 rolled-back invoice gives its number back and no number is ever skipped or used twice.
 """
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 from tierdesk.billing.models import InvoiceSequence
 
@@ -26,10 +26,13 @@ def number_allocate(*, prefix: str | None = None) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate must run inside the invoice's transaction")
     prefix = settings.TIERDESK_INVOICE_PREFIX if prefix is None else prefix
-    seq = InvoiceSequence.objects.select_for_update().filter(prefix=prefix).first()
-    if seq is None:
-        seq, _ = InvoiceSequence.objects.get_or_create(prefix=prefix)
-        seq = InvoiceSequence.objects.select_for_update().get(pk=seq.pk)
-    value = seq.next_value
-    InvoiceSequence.objects.filter(pk=seq.pk).update(next_value=F("next_value") + 1)
-    return number_format(prefix, value)
+    # UPDATE ... RETURNING takes the row lock exactly as SELECT ... FOR UPDATE would, in one
+    # statement (PostgreSQL; SQLite >= 3.35 where the write lock is the database's).
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(f"UPDATE {InvoiceSequence._meta.db_table} SET next_value = next_value + 1"
+                       " WHERE prefix = %s RETURNING next_value - 1", [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        InvoiceSequence.objects.get_or_create(prefix=prefix)
+        return number_allocate(prefix=prefix)
+    return number_format(prefix, row[0])
