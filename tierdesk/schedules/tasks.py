@@ -35,3 +35,15 @@ def inbound_retry_pending_periodic():
     from tierdesk.desk.intake.triage import inbound_retry_pending
 
     return inbound_retry_pending()
+
+
+@db_periodic_task(crontab(day="1", hour="6", minute="0"))
+@lock_task("invoice-run-monthly")
+def invoice_run_monthly_periodic():
+    """Draft the invoices of the month that starts today (fees in advance, last month's work
+    in arrears). Idempotent: a rerun or a resumed crash adds only what is missing."""
+    from django.utils import timezone
+
+    from tierdesk.billing.invoicing import invoice_run
+
+    return invoice_run(period_start=timezone.localdate().replace(day=1)).pk
