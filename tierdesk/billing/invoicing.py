@@ -201,7 +201,9 @@ def _session_filter(period_start: dt.date) -> Q:
 
 def _item_filter(period_start: dt.date, months: int | None = None) -> Q:
     approved = Q(approval__in=(ApprovalState.APPROVED, ApprovalState.NOT_NEEDED))
-    once = Q(recurring=False, invoiced_line__isnull=True, starts_on__lt=period_start)
+    # A time-and-materials project bills through its sessions, never as an item of its own.
+    once = Q(recurring=False, invoiced_line__isnull=True, starts_on__lt=period_start,
+             is_time_and_materials=False)
     until = add_months(period_start, months or 12)
     recurring = (Q(recurring=True, starts_on__lt=until)
                  & (Q(ends_on__isnull=True) | Q(ends_on__gte=period_start)))

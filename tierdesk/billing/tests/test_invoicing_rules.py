@@ -170,3 +170,13 @@ def test_the_preview_lists_lines_with_reasons_and_writes_nothing():
     assert lines[1].reason == "billable: Silver covers monitoring only"
     assert a.invoices.count() == 0
     assert WorkSession.objects.filter(invoiced_line__isnull=False).count() == 0
+
+
+def test_a_time_and_materials_project_bills_its_sessions_not_the_item():
+    a = agreement(fee="100.00")
+    BillableItem.objects.create(
+        client=a.client, agreement=a, kind="project", description="Office move (T&M)",
+        quantity=Decimal("1"), unit_price=Decimal("2000"), starts_on=dt.date(2026, 9, 1),
+        is_time_and_materials=True, approval="approved")
+    invoice = invoice_build(agreement=a, period_start=OCT)
+    assert not invoice.lines.filter(kind="item").exists()
