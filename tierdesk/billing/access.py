@@ -1,14 +1,22 @@
 """The only way to fetch a work session, ledger or approval for a user.
 
 Staff see every session; a technician may change only their own sessions (owners and
-dispatchers anyone's). A contact sees only its own client's ledgers and approvals.
+dispatchers anyone's). A contact sees only its own client's ledgers and approvals, and its
+own client's invoices once issued (drafts are the MSP's work in progress).
 Anything else is Http404, so an outsider cannot learn that an id exists.
 """
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tierdesk.billing.models import AllowanceLedger, ApprovalRequest, WorkSession
+from tierdesk.billing.models import (
+    AllowanceLedger,
+    ApprovalRequest,
+    Invoice,
+    InvoiceRun,
+    InvoiceStatus,
+    WorkSession,
+)
 from tierdesk.clients.access import contact_client
 from tierdesk.core.models import Role
 
@@ -55,3 +63,44 @@ def approvals_for_contact(user) -> QuerySet[ApprovalRequest]:
 
 def approval_for_contact(user, pk) -> ApprovalRequest:
     return _get(approvals_for_contact(user), pk)
+
+
+# Invoices ----------------------------------------------------------------------------------
+
+CLIENT_VISIBLE = (InvoiceStatus.ISSUED, InvoiceStatus.PAID, InvoiceStatus.VOID)
+
+
+def _invoices() -> QuerySet[Invoice]:
+    return Invoice.objects.select_related("client", "agreement__plan_version__plan", "credits")
+
+
+def invoices_for_staff(user) -> QuerySet[Invoice]:
+    if not (user.is_authenticated and user.is_msp_staff):
+        raise Http404("No such invoice.")
+    return _invoices()
+
+
+def invoice_for_staff(user, pk) -> Invoice:
+    return _get(invoices_for_staff(user), pk)
+
+
+def invoices_for_contact(user) -> QuerySet[Invoice]:
+    """The contact's own client's invoices and credit notes, drafts excluded."""
+    return _invoices().filter(client=contact_client(user), status__in=CLIENT_VISIBLE)
+
+
+def invoice_for_contact(user, pk) -> Invoice:
+    return _get(invoices_for_contact(user), pk)
+
+
+def invoice_for_user(user, pk) -> Invoice:
+    """Staff see any invoice, a contact its own client's issued ones (the API uses this)."""
+    if user.is_authenticated and user.is_msp_staff:
+        return invoice_for_staff(user, pk)
+    return invoice_for_contact(user, pk)
+
+
+def invoice_run_for_staff(user, pk) -> InvoiceRun:
+    if not (user.is_authenticated and user.is_msp_staff):
+        raise Http404("No such invoice run.")
+    return _get(InvoiceRun.objects.all(), pk)

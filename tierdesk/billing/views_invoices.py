@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tierdesk.billing import access
 from tierdesk.billing.forms_invoices import PeriodForm, TransitionForm
 from tierdesk.billing.invoice_lifecycle import TRANSITIONS, invoice_transition
 from tierdesk.billing.invoicing import invoice_preview, invoice_run_start, totals_for
@@ -27,10 +28,8 @@ def _can_bill(user) -> bool:
     return user.has_role(*BILLING)
 
 
-def _invoice(pk) -> Invoice:
-    # Staff see every client's invoices; the decorator has already refused contacts.
-    related = ("client", "agreement__plan_version__plan", "credits", "run")
-    return get_object_or_404(Invoice.objects.select_related(*related), pk=pk)
+def _invoice(request, pk) -> Invoice:
+    return access.invoice_for_staff(request.user, pk)
 
 
 @staff_view(*ALL_STAFF)
@@ -46,7 +45,7 @@ def invoice_list(request):
 
 @staff_view(*ALL_STAFF)
 def invoice_detail(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     return render(request, "billing/invoices/invoice_detail.html", {
         "invoice": invoice, "lines": invoice.lines.all(),
         "credit_notes": invoice.credit_notes.all(),
@@ -57,7 +56,7 @@ def invoice_detail(request, pk):
 @require_POST
 @staff_view(*BILLING)
 def invoice_transition_view(request, pk):
-    invoice = _invoice(pk)
+    invoice = _invoice(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what the invoice becomes.")
@@ -114,7 +113,7 @@ def invoice_run(request):
 
 @staff_view(*ALL_STAFF)
 def invoice_run_detail(request, pk):
-    run = get_object_or_404(InvoiceRun, pk=pk)
+    run = access.invoice_run_for_staff(request.user, pk)
     invoices = run.invoices.select_related("client").order_by("number")
     template = ("billing/invoices/_run_progress.html" if request.htmx
                 else "billing/invoices/run_detail.html")

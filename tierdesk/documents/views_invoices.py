@@ -1,6 +1,6 @@
 """Staff views of invoices: the document (HTML and PDF), issuing, and the exports.
 
-Thin: fetch through invoice_access, call one service, render.
+Thin: fetch through billing.access, call one service, render.
 """
 
 
@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tierdesk.billing.access import invoice_for_staff
 from tierdesk.billing.models import InvoiceStatus
 from tierdesk.core.pdf import PdfRenderError
 from tierdesk.core.permissions import BILLING, staff_view
 from tierdesk.documents import exports, invoice_services
-from tierdesk.documents.invoice_access import invoice_for_staff
 from tierdesk.documents.invoice_document import invoice_document_context, invoice_filename
 from tierdesk.documents.views import pdf_response
 

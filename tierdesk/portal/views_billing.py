@@ -1,17 +1,17 @@
 """The portal's billing pages: a contact's own client's invoices and credit notes (issued,
 paid or void — never drafts), their PDFs exactly as e-mailed, and the approvals waiting
-for the client. Fetched only through documents.invoice_access, so another client's
+for the client. Fetched only through billing.access, so another client's
 invoice is a 404."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from tierdesk.billing.access import invoice_for_contact, invoices_for_contact
 from tierdesk.billing.models import ApprovalRequest, ApprovalState
 from tierdesk.clients.access import contact_client
 from tierdesk.core.pdf import PdfRenderError
 from tierdesk.core.permissions import contact_view
 from tierdesk.documents import invoice_services
-from tierdesk.documents.invoice_access import invoice_for_contact, invoices_for_contact
 from tierdesk.documents.invoice_document import invoice_document_context, invoice_filename
 from tierdesk.documents.views import pdf_response
 

@@ -38,6 +38,7 @@ from tierdesk.api.schemas.billing import (
     SessionStopIn,
     TransitionIn,
 )
+from tierdesk.billing import access as invoice_access
 from tierdesk.billing import classification, invoice_lifecycle, invoicing, items, ledger, sessions
 from tierdesk.billing.models import InvoiceRun, WorkSession
 from tierdesk.clients.access import agreement_for_staff
@@ -45,7 +46,7 @@ from tierdesk.clients.models import Agreement, Client
 from tierdesk.core.clock import now
 from tierdesk.core.models import Role
 from tierdesk.desk.models import Ticket
-from tierdesk.documents import invoice_access, invoice_services
+from tierdesk.documents import invoice_services
 
 router = Router(tags=["billing"])
 
