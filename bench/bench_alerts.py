@@ -16,35 +16,18 @@ alerts (the first thousand open most of the tickets, which costs more than a fol
 
 import argparse
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchenv
 
 SECRET = "bench-rmm-secret"
 TARGET_PER_SECOND = 10_000 / 60
 
 
 def _prepare_environment(args) -> None:
-    os.environ["TIERDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="tierdesk-bench-")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["EMAIL_URL"] = "locmem://"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["TIERDESK_RMM_SECRET"] = SECRET
-    os.environ["LOG_LEVEL"] = "ERROR"
-    if args.postgres:
-        import psycopg
-
-        base = args.postgres.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS tierdesk_bench_alerts")
-            conn.execute("CREATE DATABASE tierdesk_bench_alerts")
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/tierdesk_bench_alerts"
+    benchenv.prepare("alerts", postgres=args.postgres, TIERDESK_RMM_SECRET=SECRET,
+                     LOG_LEVEL="ERROR")
 
 
 def _setup(n_clients: int) -> list[int]:

@@ -13,33 +13,17 @@ token); mail is queued to the task queue as in production (not sent inline).
 
 import argparse
 import json
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchenv
 
 TARGET_PER_SECOND = 500.0
 HELPDESK_PER_SECOND = 53.0
 
 
 def _prepare_environment(args) -> None:
-    os.environ["TIERDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="tierdesk-bench-")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["EMAIL_URL"] = "locmem://"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if args.postgres:
-        import psycopg
-
-        base = args.postgres.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS tierdesk_bench_api")
-            conn.execute("CREATE DATABASE tierdesk_bench_api")
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/tierdesk_bench_api"
+    benchenv.prepare("api", postgres=args.postgres)
 
 
 def _setup(n_clients: int):

@@ -20,12 +20,9 @@ import datetime as dt
 import os
 import random
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchenv
 
 QUEUE_TARGET_MS = 50.0
 TICKET_TARGET_MS = 15.0
@@ -35,21 +32,8 @@ ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def _prepare_environment(args) -> None:
-    os.environ["TIERDESK_DATA_DIR"] = args.reuse or tempfile.mkdtemp(prefix="tierdesk-bench-desk-")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["EMAIL_URL"] = "locmem://"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if args.postgres and args.reuse:
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/tierdesk_bench_desk"
-    elif args.postgres:
-        import psycopg
-
-        base = args.postgres.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS tierdesk_bench_desk")
-            conn.execute("CREATE DATABASE tierdesk_bench_desk")
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/tierdesk_bench_desk"
+    benchenv.prepare("desk", postgres=args.postgres, data_dir=args.reuse,
+                     reuse_database=bool(args.reuse))
 
 
 def _reference(n: int) -> str:
@@ -61,8 +45,7 @@ def _reference(n: int) -> str:
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return benchenv.percentile(samples, fraction)
 
 
 def _measure(client, urls: list[str], runs: int) -> tuple[float, float]:

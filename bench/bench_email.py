@@ -14,36 +14,21 @@ The clock runs from the first MAIL FROM to the last 250 reply, and the listener 
 """
 
 import argparse
-import os
 import smtplib
 import socket
-import sys
-import tempfile
 import threading
 import time
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchenv
 
 TARGET_PER_SECOND = 50.0
 
 
 def _prepare_environment(args) -> None:
-    os.environ["TIERDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="tierdesk-bench-mail-")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["EMAIL_URL"] = "locmem://"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
-    os.environ["LOG_LEVEL"] = "WARNING"  # aiosmtpd logs every command at INFO
-    if args.postgres:
-        import psycopg
-
-        base = args.postgres.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS tierdesk_bench_mail")
-            conn.execute("CREATE DATABASE tierdesk_bench_mail")
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/tierdesk_bench_mail"
+    # aiosmtpd logs every command at INFO
+    benchenv.prepare("mail", postgres=args.postgres, LOG_LEVEL="WARNING")
 
 
 def _free_port() -> int:

@@ -11,36 +11,20 @@ ratio to the target (< 1.0 is within target).
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import benchenv
 
 PAGE_TARGET_MS = 50.0
 PDF_TARGET_MS = 1000.0
 
 
 def _prepare_environment(args) -> None:
-    os.environ["TIERDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="tierdesk-bench-")
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ["EMAIL_URL"] = "locmem://"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tierdesk.settings"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if args.postgres:
-        import psycopg
-
-        base = args.postgres.replace("postgres://", "postgresql://", 1)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS tierdesk_bench")
-            conn.execute("CREATE DATABASE tierdesk_bench")
-        os.environ["DATABASE_URL"] = args.postgres.rsplit("/", 1)[0] + "/tierdesk_bench"
+    benchenv.prepare("foundation", postgres=args.postgres)
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return benchenv.percentile(samples, fraction)
 
 
 def _measure(client, url: str, runs: int) -> tuple[float, float]:
