@@ -392,6 +392,22 @@ def _with_ledger(terms: Terms, ledger: AllowanceLedger) -> Terms:
                    session_minutes=ledger.session_minutes)
 
 
+def correction_result(*, original: WorkSession, corrected: WorkSession) -> Result:
+    """How `corrected` (an unsaved copy of the invoiced `original` with new times, mode,
+    work type, service or travel) would have been classified, on the original's terms: the
+    plan version of its agreement, the allowance snapshot of its period's ledger, and the
+    units the period's other sessions hold. Reads only; so an unchanged copy gets exactly
+    the original's result (the same rules the original was classified by)."""
+    terms = terms_for(original.agreement)
+    used_before = 0
+    ledger = AllowanceLedger.objects.filter(agreement_id=original.agreement_id,
+                                            period_start=original.period_start).first()
+    if terms is not None and ledger is not None:
+        terms = _with_ledger(terms, ledger)
+        used_before = max(0, ledger.sessions_used - original.allowance_units)
+    return classify_row(terms, _row(corrected, used_before))
+
+
 @dataclass(frozen=True)
 class Preview:
     classification: str

@@ -15,7 +15,11 @@ Kinds and how the invoice engine (billing/invoicing.py, `_item_filter`) bills th
     is only the estimate the client approves;
   * a recurring add-on (kind "recurring", e.g. per-device licences): quantity × unit_price
     every period from `starts_on` until `ends_on` (inclusive; open-ended when empty),
-    in advance like the tier's fee.
+    in advance like the tier's fee;
+  * an adjustment (kind "adjustment"): the money difference of a correction of an invoiced
+    work session, quantity 1, `unit_price` the difference — negative for a credit. Made
+    only by `adjustment_create` (called by sessions.session_correct), never by the item
+    form, and billed once like hardware on the next invoice.
 
 Approval: when the client's tier sets an approval threshold
 (`PlanVersion.approval_threshold`, None = never) and the item's estimate
@@ -149,6 +153,9 @@ def item_create(*, client: Client, kind: str, description: str, quantity, by,
     priced per the module docstring. PENDING, with an approval request, when its estimate
     is above the tier's approval threshold; raises ValidationError naming the field on bad
     input (nothing is stored)."""
+    if kind == ItemKind.ADJUSTMENT:
+        raise ValidationError({"kind": "adjustments are made by correcting an invoiced "
+                                       "work session"})
     quantity = _decimal(quantity, "quantity")
     if quantity is None:
         raise ValidationError({"quantity": "enter a quantity"})
@@ -190,6 +197,9 @@ def item_update(*, item: BillableItem, by, **changes) -> BillableItem:
             "agreement__plan_version", "client").get(pk=item.pk)
         if item.invoiced_line_id is not None:
             raise ValidationError({"status": "this item has been invoiced and cannot change"})
+        if ItemKind.ADJUSTMENT in (item.kind, changes.get("kind")):
+            raise ValidationError({"kind": "an adjustment comes from a session correction; "
+                                           "delete it and correct the session again"})
         before = {f: getattr(item, f) for f in EDITABLE_FIELDS if f != "ticket"}
         old_estimate = item_estimate(item)
         if "quantity" in changes:
@@ -220,6 +230,24 @@ def item_update(*, item: BillableItem, by, **changes) -> BillableItem:
                       changes=events.diff(before, after))
         if raised:
             _request_approval(item=item, by=by)
+    return item
+
+
+def adjustment_create(*, client: Client, agreement: Agreement | None, ticket, description: str,
+                      amount: Decimal, starts_on: date, by) -> BillableItem:
+    """An adjustment item: quantity 1 at `amount` (negative = a credit), needing no approval
+    (the client approved, or was billed for, the work itself), billed by the first invoice
+    of `agreement` whose period starts after `starts_on`. Call inside the caller's
+    transaction; the caller records the audit event that explains it."""
+    amount = round_money(amount)
+    if amount == 0:
+        raise ValidationError({"unit_price": "an adjustment of zero changes nothing"})
+    item = BillableItem(client=client, agreement=agreement, ticket=ticket,
+                        kind=ItemKind.ADJUSTMENT, description=description[:250],
+                        quantity=Decimal("1"), unit_price=amount, starts_on=starts_on,
+                        approval=ApprovalState.NOT_NEEDED, created_by=by)
+    _validate(item)
+    item.save()
     return item
 
 

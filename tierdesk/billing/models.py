@@ -8,6 +8,7 @@ ledger, and the ledger is billing's (desk sits to the left and cannot import it)
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -141,6 +142,9 @@ class ItemKind(models.TextChoices):
     PROJECT = "project", "Project"
     RECURRING = "recurring", "Recurring add-on"
     OTHER = "other", "Other"
+    #: A correction of an invoiced work session (billing/sessions.py `session_correct`):
+    #: the difference billed (or credited, when negative) on the next invoice.
+    ADJUSTMENT = "adjustment", "Adjustment"
 
 
 class ApprovalState(models.TextChoices):
@@ -152,7 +156,9 @@ class ApprovalState(models.TextChoices):
 
 class BillableItem(models.Model):
     """A charge outside the tier: hardware, software, a project (fixed price or time and
-    materials), or a recurring add-on billed every period until `ends_on`."""
+    materials), a recurring add-on billed every period until `ends_on`, or the adjustment
+    a correction of an invoiced session leaves for the next invoice (the only kind whose
+    `unit_price` may be negative: a credit)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="billable_items")
     agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT,
@@ -167,8 +173,9 @@ class BillableItem(models.Model):
                                     validators=[MinValueValidator(Decimal("0"))])
     markup_percent = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True,
                                          validators=[MinValueValidator(Decimal("0"))])
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2,
-                                     validators=[MinValueValidator(Decimal("0"))])
+    # No field validator: an adjustment may be negative (a credit); clean() enforces the
+    # minimum of 0 for every other kind.
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     is_time_and_materials = models.BooleanField(default=False)
     recurring = models.BooleanField(default=False)
     starts_on = models.DateField()
@@ -187,6 +194,13 @@ class BillableItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def clean(self):
+        super().clean()
+        if (self.unit_price is not None and self.unit_price < 0
+                and self.kind != ItemKind.ADJUSTMENT):
+            raise ValidationError({"unit_price": "must not be negative (only an adjustment "
+                                                 "may credit)"})
 
 
 class ApprovalRequest(models.Model):

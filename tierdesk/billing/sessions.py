@@ -5,28 +5,41 @@ input — end before start, negative travel, overlapping time of one technician,
 already invoiced, an invoiced session — raises ValidationError naming the field, and
 nothing changes (one transaction per call). Out-of-scope work whose expected charge is
 above the tier's approval threshold is refused until the ticket has an approved estimate.
+
+Once invoiced a session is locked (`session_update`/`session_delete` refuse it): its invoice
+line is history. A correction goes through `session_correct`, which leaves the session and
+its line untouched and leaves the money difference as an adjustment item for the next
+invoice of the agreement.
 """
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from tierdesk.billing import events
-from tierdesk.billing.classification import classification_preview, session_classify
+from tierdesk.billing.classification import (
+    classification_preview,
+    correction_result,
+    session_classify,
+)
+from tierdesk.billing.items import adjustment_create
 from tierdesk.billing.ledger import agreement_in_effect
 from tierdesk.billing.models import (
     ApprovalRequest,
     ApprovalState,
+    BillableItem,
     SessionMode,
     SessionWorkType,
     WorkSession,
 )
 from tierdesk.core import clock
-from tierdesk.core.events import diff
+from tierdesk.core.events import diff, record
 
 EDITABLE = ("started_at", "ended_at", "mode", "work_type", "service_id", "travel_minutes",
             "notes")
@@ -196,3 +209,68 @@ def session_delete(*, session: WorkSession, by) -> None:
         session_classify(session=fresh)
         events.session_deleted_event(session=session, by=by)
         fresh.delete()
+
+
+#: What a correction may change: what decides the class and the charge.
+CORRECTABLE = ("started_at", "ended_at", "mode", "work_type", "service", "service_id",
+               "travel_minutes")
+_PRICED = ("classification", "reason", "allowance_units", "overage_units", "billable_minutes",
+           "after_hours_minutes", "rate", "amount")
+
+
+def _correction_description(session: WorkSession) -> str:
+    day = session.started_at.astimezone(ZoneInfo(session.client.timezone)).date()
+    on = session.ticket.reference if session.ticket_id else str(session.client)
+    return (f"Correction of {day.day} {day:%b %Y} session on {on} "
+            f"(invoiced on {session.invoiced_line.invoice.number})")
+
+
+def session_correct(*, session: WorkSession, by, **changes) -> BillableItem | None:
+    """Correct an invoiced session (any of CORRECTABLE): the session and its invoice line
+    stay as they are, and the difference between what the corrected session would have
+    been charged and what was invoiced (`session.amount`) becomes an adjustment item — a
+    charge, or a negative credit — that the next invoice of the agreement bills.
+
+    The corrected charge is classified on the original's terms (its agreement's plan
+    version and its period's allowance, `classification.correction_result`), even if the
+    new times fall on another day. Allowance units are NOT re-counted: the period is
+    invoiced and its ledger is history the client has been billed by; the adjustment
+    carries the money instead. A difference of zero creates nothing and returns None.
+    Bad input (end before start, negative travel, overlapping another session of the
+    technician) raises ValidationError naming the field; a session that is not invoiced is
+    refused (edit it with `session_update`). The audit event holds the before/after values.
+    """
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "cannot be corrected"})
+    with transaction.atomic():
+        fresh = WorkSession.objects.select_for_update(of=("self",)).select_related(
+            "client", "ticket", "agreement__plan_version__plan", "technician",
+            "invoiced_line__invoice").get(pk=session.pk)
+        if not fresh.invoiced_line_id:
+            raise ValidationError({"started_at": "this session is not invoiced: edit it "
+                                                 "instead"})
+        corrected = copy.copy(fresh)  # never saved: only priced
+        if "service" in changes:
+            changes["service_id"] = getattr(changes.pop("service"), "pk", None)
+        for name, value in changes.items():
+            setattr(corrected, name, value)
+        corrected.started_at = clock.require_aware(corrected.started_at, "started_at")
+        if corrected.ended_at is None:
+            raise ValidationError({"ended_at": "a corrected session needs an end"})
+        corrected.ended_at = clock.require_aware(corrected.ended_at, "ended_at")
+        _validate(corrected)
+        result = correction_result(original=fresh, corrected=corrected)
+        difference = result.amount - fresh.amount
+        if difference == 0:
+            return None
+        item = adjustment_create(
+            client=fresh.client, agreement=fresh.agreement, ticket=fresh.ticket,
+            description=_correction_description(fresh), amount=difference,
+            starts_on=clock.now().astimezone(ZoneInfo(fresh.client.timezone)).date(), by=by)
+        before = {**_snapshot(fresh), **{k: getattr(fresh, k) for k in _PRICED}}
+        after = {**_snapshot(corrected), **{k: getattr(result, k) for k in _PRICED}}
+        record(action="billing.session_corrected", obj=fresh, by=by,
+               message=f"{item.description}: {difference:+} ({result.reason})"[:500],
+               changes={**diff(before, after), "adjustment": (None, item.pk)})
+    return item
