@@ -53,6 +53,52 @@ class SessionLogForm(SessionKindForm):
         return data
 
 
+LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class SessionEditForm(forms.Form):
+    """Edit a session (`session_update`), or correct an invoiced one (`session_correct`:
+    no notes, an end is required). Times are typed and shown in the client's zone."""
+
+    started_at = forms.DateTimeField(widget=LOCAL_INPUT, label="Started (client's local time)")
+    ended_at = forms.DateTimeField(widget=LOCAL_INPUT, required=False,
+                                   label="Ended (client's local time)",
+                                   help_text="Empty while the timer runs.")
+    mode = forms.ChoiceField(choices=SessionMode.choices)
+    work_type = forms.ChoiceField(choices=SessionWorkType.choices)
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), required=False,
+                                     empty_label="(no particular service)")
+    travel_minutes = forms.IntegerField(min_value=0, required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, session, correcting: bool = False, **kwargs):
+        self.tz = session.client.timezone
+        zone = ZoneInfo(self.tz)
+        initial = {
+            "started_at": session.started_at.astimezone(zone).replace(tzinfo=None),
+            "ended_at": (session.ended_at.astimezone(zone).replace(tzinfo=None)
+                         if session.ended_at else None),
+            "mode": session.mode, "work_type": session.work_type,
+            "service": session.service_id, "travel_minutes": session.travel_minutes,
+            "notes": session.notes,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        if correcting:
+            del self.fields["notes"]
+            self.fields["ended_at"].required = True
+            self.fields["ended_at"].help_text = ""
+
+    def clean_travel_minutes(self):
+        return self.cleaned_data.get("travel_minutes") or 0
+
+    def clean(self):
+        data = super().clean()
+        for name in ("started_at", "ended_at"):
+            if data.get(name) is not None:
+                data[name] = _local(data[name].replace(tzinfo=None), self.tz)
+        return data
+
+
 class SessionStopForm(forms.Form):
     travel_minutes = forms.IntegerField(min_value=0, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -15,7 +15,9 @@ invoice of the agreement.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -225,6 +227,49 @@ def _correction_description(session: WorkSession) -> str:
             f"(invoiced on {session.invoiced_line.invoice.number})")
 
 
+def _corrected(session: WorkSession, changes: dict) -> WorkSession:
+    """An unsaved copy of `session` with `changes` applied (never saved: only priced)."""
+    corrected = copy.copy(session)
+    changes = dict(changes)
+    if "service" in changes:
+        changes["service_id"] = getattr(changes.pop("service"), "pk", None)
+    for name, value in changes.items():
+        setattr(corrected, name, value)
+    corrected.started_at = clock.require_aware(corrected.started_at, "started_at")
+    if corrected.ended_at is None:
+        raise ValidationError({"ended_at": "a corrected session needs an end"})
+    corrected.ended_at = clock.require_aware(corrected.ended_at, "ended_at")
+    if corrected.ended_at <= corrected.started_at:
+        raise ValidationError({"ended_at": "the session must end after it starts"})
+    return corrected
+
+
+@dataclass(frozen=True)
+class EditPreview:
+    """What an edited session would be: its class, reason and charge, and for an invoiced
+    session the adjustment a correction would leave (`difference`)."""
+
+    classification: str
+    reason: str
+    amount: Decimal
+    difference: Decimal | None
+
+
+def session_edit_preview(*, session: WorkSession, **changes) -> EditPreview:
+    """Classify `session` with `changes` (any of CORRECTABLE) without storing anything: the
+    live preview of the edit form. Priced like a correction (the session's own terms and
+    period, its own allowance units given back), so it is what `session_update` stores for
+    an edit within the period and exactly what `session_correct` bills for a correction."""
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "cannot be previewed"})
+    corrected = _corrected(session, changes)
+    result = correction_result(original=session, corrected=corrected)
+    invoiced = bool(session.invoiced_line_id)
+    return EditPreview(result.classification, result.reason, result.amount,
+                       result.amount - session.amount if invoiced else None)
+
+
 def session_correct(*, session: WorkSession, by, **changes) -> BillableItem | None:
     """Correct an invoiced session (any of CORRECTABLE): the session and its invoice line
     stay as they are, and the difference between what the corrected session would have
@@ -250,15 +295,7 @@ def session_correct(*, session: WorkSession, by, **changes) -> BillableItem | No
         if not fresh.invoiced_line_id:
             raise ValidationError({"started_at": "this session is not invoiced: edit it "
                                                  "instead"})
-        corrected = copy.copy(fresh)  # never saved: only priced
-        if "service" in changes:
-            changes["service_id"] = getattr(changes.pop("service"), "pk", None)
-        for name, value in changes.items():
-            setattr(corrected, name, value)
-        corrected.started_at = clock.require_aware(corrected.started_at, "started_at")
-        if corrected.ended_at is None:
-            raise ValidationError({"ended_at": "a corrected session needs an end"})
-        corrected.ended_at = clock.require_aware(corrected.ended_at, "ended_at")
+        corrected = _corrected(fresh, changes)
         _validate(corrected)
         result = correction_result(original=fresh, corrected=corrected)
         difference = result.amount - fresh.amount

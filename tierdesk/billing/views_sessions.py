@@ -4,6 +4,7 @@ before-the-work preview, approval requests, and the public single-use approval l
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from tierdesk.billing import access, approvals, selectors, sessions
@@ -11,6 +12,7 @@ from tierdesk.billing.classification import classification_preview
 from tierdesk.billing.forms import (
     ApprovalDecisionForm,
     ApprovalRequestForm,
+    SessionEditForm,
     SessionKindForm,
     SessionLogForm,
     SessionStopForm,
@@ -23,8 +25,12 @@ WORKERS = tuple(access.SESSION_WORKERS)
 
 
 def _panel(request, ticket, *, kind_form=None, log_form=None, approval_form=None,
-           error="", status=200):
+           error="", status=200, edit=None, edit_form=None, notice=""):
     context = {
+        "edit": edit,
+        "edit_form": edit_form,
+        "edit_url": _edit_url(edit) if edit else "",
+        "notice": notice,
         "ticket": ticket,
         "sessions": selectors.session_list_for_ticket(ticket),
         "running": selectors.session_running(technician=request.user, ticket=ticket),
@@ -48,7 +54,84 @@ def _done(request, ticket, **kwargs):
 
 @staff_view(*ALL_STAFF)
 def ticket_sessions(request, ticket_pk):
+    """The panel; `?edit=<session id>` opens (and a POST there saves) the edit form, until
+    billing/urls.py routes `billing:session_edit` itself."""
+    if request.GET.get("edit"):
+        return session_edit(request, pk=request.GET["edit"], ticket_pk=ticket_pk)
     return _panel(request, ticket_for_staff(request.user, ticket_pk))
+
+
+def _edit_url(session) -> str:
+    try:
+        return reverse("billing:session_edit", args=[session.pk])
+    except NoReverseMatch:
+        url = reverse("billing:ticket_sessions", args=[session.ticket_id])
+        return f"{url}?edit={session.pk}"
+
+
+def _edit_changes(form, *, correcting: bool) -> dict:
+    d = form.cleaned_data
+    changes = {name: d[name] for name in ("started_at", "ended_at", "mode", "work_type",
+                                          "service", "travel_minutes")}
+    if not correcting:
+        changes["notes"] = d["notes"]
+    return changes
+
+
+def _edit_preview(request, session, form, correcting: bool):
+    """The live preview of the edit form: the new class, reason and charge (and for an
+    invoiced session the adjustment a correction would leave)."""
+    context = {"session": session}
+    if not form.is_valid():
+        context["form"] = form
+    elif form.cleaned_data["ended_at"] is None:
+        context["error"] = "A running timer is classified when it stops."
+    else:
+        changes = _edit_changes(form, correcting=True)
+        try:
+            context["preview"] = sessions.session_edit_preview(session=session, **changes)
+        except ValidationError as exc:
+            context["error"] = exc.messages[0]
+    return render(request, "billing/sessions/edit_preview.html", context)
+
+
+@staff_view(*WORKERS)
+def session_edit(request, pk, ticket_pk=None):
+    """Edit a session (re-classified by `session_update`), or correct an invoiced one
+    (`session_correct`: an adjustment for the next invoice). Technicians edit their own
+    sessions, owners and dispatchers anyone's; POST with `preview` only previews."""
+    session = access.session_for_editor(request.user, pk)
+    if session.ticket_id is None or (ticket_pk is not None
+                                     and str(session.ticket_id) != str(ticket_pk)):
+        raise Http404("No such session on this ticket.")
+    ticket = ticket_for_staff(request.user, session.ticket_id)
+    correcting = bool(session.invoiced_line_id)
+    if request.method != "POST":
+        form = SessionEditForm(prefix="edit", session=session, correcting=correcting)
+        return _panel(request, ticket, edit=session, edit_form=form)
+    form = SessionEditForm(request.POST, prefix="edit", session=session,
+                           correcting=correcting)
+    if "preview" in request.POST:
+        return _edit_preview(request, session, form, correcting)
+    if form.is_valid():
+        changes = _edit_changes(form, correcting=correcting)
+        try:
+            if correcting:
+                item = sessions.session_correct(session=session, by=request.user, **changes)
+                notice = (f"Correction: an adjustment of {item.unit_price} goes on the next "
+                          f"invoice ({item.description})." if item is not None else
+                          "Correction: no difference in the charge, so nothing to adjust.")
+            else:
+                saved = sessions.session_update(session=session, by=request.user, **changes)
+                notice = (f"Re-classified: {saved.get_classification_display()} — "
+                          f"{saved.reason}" if saved.classification
+                          else "Saved (the timer is still running).")
+            if not request.htmx:
+                return redirect("desk:ticket_detail", pk=ticket.pk)
+            return _panel(request, ticket, notice=notice)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return _panel(request, ticket, edit=session, edit_form=form, status=400)
 
 
 @staff_view(*WORKERS)
