@@ -297,7 +297,11 @@ def _row(session: WorkSession, used_before: int) -> Row:
 
 
 def period_closed(agreement_id, period_start) -> bool:
-    return Invoice.objects.filter(agreement_id=agreement_id, period_start=period_start,
+    """A period is closed once an invoice of the agreement for a LATER period exists: that
+    invoice billed the period's work in arrears. The invoice for the period itself (drafted
+    on its first day, billing its fee in advance) must not close it, or no work could be
+    logged in the month after the 1st-of-month run."""
+    return Invoice.objects.filter(agreement_id=agreement_id, period_start__gt=period_start,
                                   kind=InvoiceKind.INVOICE).exists()
 
 

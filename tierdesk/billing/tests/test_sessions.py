@@ -78,11 +78,17 @@ def _invoice(agreement, period_start):
 
 
 def test_a_session_in_an_invoiced_period_is_refused(ticket, personas, acme_on_silver):
+    # March's own invoice (its fee in advance) leaves March open for work ...
     _invoice(acme_on_silver, date(2026, 3, 1))
+    s = log(ticket, personas.technician, ny(2026, 3, 2, 9), 10)
+    assert s.classification == "allowance"
+    before = _nothing_changed()
+    # ... April's invoice billed March's work in arrears: March is closed.
+    _invoice(acme_on_silver, date(2026, 4, 1))
     with pytest.raises(ValidationError) as exc:
         log(ticket, personas.technician, ny(2026, 3, 2, 10), 10)
     assert "closed" in exc.value.message_dict["started_at"][0]
-    assert _nothing_changed() == (0, [])
+    assert _nothing_changed() == before
 
 
 def test_an_invoiced_session_is_locked_for_edits_and_deletion(ticket, personas,
