@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<int:ticket_pk>/sessions/log/", views_sessions.session_log,
          name="session_log"),
     path("sessions/<int:pk>/stop/", views_sessions.session_stop, name="session_stop"),
+    path("sessions/<int:pk>/edit/", views_sessions.session_edit, name="session_edit"),
     path("sessions/<int:pk>/delete/", views_sessions.session_delete, name="session_delete"),
     path("tickets/<int:ticket_pk>/approvals/", views_sessions.approval_create,
          name="approval_create"),
