@@ -24,6 +24,12 @@ def session_deleted_event(*, session, by):
                   message=f"Deleted {session.minutes or 0} min ({session.reason})")
 
 
+def session_corrected_event(*, session, item, by, message: str, changes: dict):
+    """An invoiced session corrected: the session stays, `item` is the adjustment."""
+    return record(action="billing.session_corrected", obj=session, by=by,
+                  message=message[:500], changes={**changes, "adjustment": (None, item.pk)})
+
+
 def approval_requested_event(*, approval, by):
     return record(action="billing.approval_requested", obj=approval, by=by,
                   message=f"Estimate {approval.estimate_amount}: {approval.description}"[:500])

@@ -41,7 +41,7 @@ from tierdesk.billing.models import (
     WorkSession,
 )
 from tierdesk.core import clock
-from tierdesk.core.events import diff, record
+from tierdesk.core.events import diff
 
 EDITABLE = ("started_at", "ended_at", "mode", "work_type", "service_id", "travel_minutes",
             "notes")
@@ -307,7 +307,7 @@ def session_correct(*, session: WorkSession, by, **changes) -> BillableItem | No
             starts_on=clock.now().astimezone(ZoneInfo(fresh.client.timezone)).date(), by=by)
         before = {**_snapshot(fresh), **{k: getattr(fresh, k) for k in _PRICED}}
         after = {**_snapshot(corrected), **{k: getattr(result, k) for k in _PRICED}}
-        record(action="billing.session_corrected", obj=fresh, by=by,
-               message=f"{item.description}: {difference:+} ({result.reason})"[:500],
-               changes={**diff(before, after), "adjustment": (None, item.pk)})
+        events.session_corrected_event(
+            session=fresh, item=item, by=by, changes=diff(before, after),
+            message=f"{item.description}: {difference:+} ({result.reason})")
     return item
