@@ -239,8 +239,11 @@ def _helpdesk(terms: Terms, row: Row) -> Result:
     else:
         why = (f"overage: {allowance} of {overage + allowance} units in {tier}'s "
                f"{_sessions_word(included)}, {overage} beyond at {price} a session")
+    # For overage the rate is the price of one session: the invoice line is
+    # overage units × this rate.
     return Result(Classification.OVERAGE, (why + counted)[:300], allowance_units=allowance,
-                  overage_units=overage, amount=terms.overage_price * overage)
+                  overage_units=overage, rate=terms.overage_price,
+                  amount=terms.overage_price * overage)
 
 
 def _billable(terms: Terms, row: Row, rule: Rule | None, why: str, *, onsite: bool,

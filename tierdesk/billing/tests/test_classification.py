@@ -41,6 +41,7 @@ def test_help_desk_beyond_the_allowance_is_overage_at_the_session_price(ticket, 
     log(ticket, personas.technician, ny(2026, 3, 2, 10), 30)
     s = log(ticket, personas.technician, ny(2026, 3, 2, 11), 10)
     assert (s.classification, s.overage_units, s.amount) == ("overage", 1, Decimal("35.00"))
+    assert s.rate == Decimal("35.00")  # the invoice line's unit price
     assert s.reason == "overage: Silver's 2 sessions are used; $35.00 a session"
 
 
