@@ -79,9 +79,8 @@ from tierdesk.billing.models import (
     RunStatus,
     SessionMode,
     SessionWorkType,
-    WorkSession,
 )
-from tierdesk.billing.numbering import number_allocate
+from tierdesk.billing.numbering import numbers_allocate
 from tierdesk.billing.proration import (
     add_months,
     covered_days,
@@ -96,6 +95,7 @@ from tierdesk.core.money import ZERO, round_money
 BILLED_STATUSES = ("signed", "active", "suspended", "ended")
 STRAGGLER_MONTHS = 12
 PROGRESS_EVERY = 200
+BATCH = 50  # agreements invoiced per transaction
 QUANTITY_PLACES = Decimal("0.0001")
 
 
@@ -181,22 +181,15 @@ def _eligible_rows(period_start: dt.date, **filters) -> list[dict]:
 
 @dataclass
 class _PeriodData:
-    """What the run reads once, set-based, for the whole period."""
+    """What the run reads once, set-based, for the whole period (sessions are read per
+    batch of agreements, in the batch's transaction)."""
 
     period_start: dt.date
     rows: list[dict]
     invoiced: set[int]
-    with_sessions: set[int]
-    with_items: set[int]
     item_owner: dict[int, int]  # client id → agreement id billed for items without one
+    with_items: set[int] = field(default_factory=set)
     billed_fraction: dict[tuple[int, dt.date], Decimal] = field(default_factory=dict)
-
-
-def _session_filter(period_start: dt.date) -> Q:
-    return Q(period_start__lt=period_start,
-             period_start__gte=add_months(period_start, -STRAGGLER_MONTHS),
-             classification__in=(Classification.OVERAGE, Classification.BILLABLE),
-             invoiced_line__isnull=True, ended_at__isnull=False)
 
 
 def _item_filter(period_start: dt.date, months: int | None = None) -> Q:
@@ -210,25 +203,30 @@ def _item_filter(period_start: dt.date, months: int | None = None) -> Q:
     return approved & (once | recurring)
 
 
-def _period_data(period_start: dt.date, **filters) -> _PeriodData:
+def _period_data(period_start: dt.date, *, pending_only: bool = False,
+                 **filters) -> _PeriodData:
+    """The period's agreements and what is invoiced; then, unless `pending_only` and all
+    are invoiced already (a rerun of a finished period reads nothing more), who has items
+    and what the previous periods billed in advance."""
     rows = _eligible_rows(period_start, **filters)
     ids = [r["id"] for r in rows]
     scope = {"agreement_id__in": ids} if filters else {}
     invoiced = set(Invoice.objects.filter(kind=InvoiceKind.INVOICE, period_start=period_start,
                                           **scope).values_list("agreement_id", flat=True))
-    with_sessions = set(WorkSession.objects.filter(_session_filter(period_start), **scope)
-                        .values_list("agreement_id", flat=True).distinct())
     item_owner: dict[int, int] = {}
     for row in rows:
         item_owner[row["client_id"]] = max(item_owner.get(row["client_id"], 0), row["id"])
+    data = _PeriodData(period_start=period_start, rows=rows, invoiced=invoiced,
+                       item_owner=item_owner)
+    if pending_only and invoiced.issuperset(ids):
+        return data
     client_scope = {"client_id__in": list(item_owner)} if filters else {}
-    with_items: set[int] = set()
     for agreement_id, client_id in (BillableItem.objects.filter(_item_filter(period_start),
                                                                 **client_scope)
                                     .values_list("agreement_id", "client_id").distinct()):
         owner = agreement_id or item_owner.get(client_id)
         if owner:
-            with_items.add(owner)
+            data.with_items.add(owner)
     prevs = {add_months(period_start, -m) for m in (1, 3, 12)}
     billed = (InvoiceLine.objects.filter(invoice__kind=InvoiceKind.INVOICE,
                                          invoice__period_start__in=prevs,
@@ -237,11 +235,9 @@ def _period_data(period_start: dt.date, **filters) -> _PeriodData:
               .exclude(invoice__status=InvoiceStatus.VOID)
               .values("invoice__agreement_id", "invoice__period_start")
               .annotate(q=Sum("quantity")))
-    fractions = {(b["invoice__agreement_id"], b["invoice__period_start"]): b["q"]
-                 for b in billed}
-    return _PeriodData(period_start=period_start, rows=rows, invoiced=invoiced,
-                       with_sessions=with_sessions, with_items=with_items,
-                       item_owner=item_owner, billed_fraction=fractions)
+    data.billed_fraction = {(b["invoice__agreement_id"], b["invoice__period_start"]): b["q"]
+                            for b in billed}
+    return data
 
 
 # --- lines ---------------------------------------------------------------------------------
@@ -335,34 +331,51 @@ def _recurring_lines(agreement: Agreement, period_start: dt.date, months: int,
     return lines
 
 
-# One statement per agreement: overage grouped per rate, billable work one row per session
-# (the CASE groups each billable session alone). Amounts are summed in integer cents, exact
-# on both databases (SQLite's SUM of a decimal column would be a float).
+# One statement per batch of agreements: overage grouped per agreement and rate, billable
+# work one row per session (the CASE groups each billable session alone). Amounts are summed
+# in integer cents, exact on both databases (SQLite's SUM of a decimal column would be a
+# float); rates likewise, so the link below matches an overage line's sessions by its rate.
 _SESSIONS_SQL = """
-SELECT classification, MIN(rate * 100), COUNT(*), SUM(overage_units),
-       SUM(CAST(ROUND(amount * 100) AS BIGINT)), MIN(reason), MIN(id), MIN(started_at),
-       MIN(billable_minutes), MIN(work_type), MIN(mode)
+SELECT agreement_id, classification, MIN(CAST(ROUND(rate * 100) AS BIGINT)), COUNT(*),
+       SUM(overage_units), SUM(CAST(ROUND(amount * 100) AS BIGINT)), MIN(reason), MIN(id),
+       MIN(started_at), MIN(billable_minutes), MIN(work_type), MIN(mode)
 FROM billing_worksession
-WHERE agreement_id = %s AND period_start < %s AND period_start >= %s
-  AND classification IN ('overage', 'billable') AND invoiced_line_id IS NULL
-  AND ended_at IS NOT NULL
-GROUP BY classification, rate, CASE WHEN classification = 'billable' THEN id END
-ORDER BY classification DESC, MIN(started_at), MIN(id)
+WHERE agreement_id IN ({ids}) AND {unbilled}
+GROUP BY agreement_id, classification, rate, CASE WHEN classification = 'billable' THEN id END
+ORDER BY agreement_id, classification DESC, MIN(started_at), MIN(id)
 """
+# The same selection as _session_filter, for the raw statements (read and link).
+_UNBILLED_SQL = ("period_start < %s AND period_start >= %s"
+                 " AND classification IN ('overage', 'billable')"
+                 " AND invoiced_line_id IS NULL AND ended_at IS NOT NULL")
 _WORK_TYPES = dict(SessionWorkType.choices)
 _MODES = dict(SessionMode.choices)
+_MAX_PARAMS = 900  # below SQLite's oldest limit of 999 bound parameters per statement
 
 
 def _cents(value) -> Decimal:
-    return (Decimal(str(value)) / 100).quantize(Decimal("0.01")) if value is not None else ZERO
+    return (Decimal(int(value)) / 100).quantize(Decimal("0.01")) if value is not None else ZERO
 
 
-def _session_lines(agreement: Agreement, period_start: dt.date) -> list[LineDraft]:
-    lower = add_months(period_start, -STRAGGLER_MONTHS)
+def _unbilled_params(period_start: dt.date) -> list[str]:
+    return [period_start.isoformat(), add_months(period_start, -STRAGGLER_MONTHS).isoformat()]
+
+
+def _session_rows(ids: list[int], period_start: dt.date) -> dict[int, list[tuple]]:
+    """The unbilled overage/billable rows of the agreements `ids`, per agreement."""
+    per: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(_SESSIONS_SQL, [agreement.pk, period_start.isoformat(),
-                                       lower.isoformat()])
-        rows = cursor.fetchall()
+        for at in range(0, len(ids), _MAX_PARAMS):
+            chunk = ids[at:at + _MAX_PARAMS]
+            cursor.execute(_SESSIONS_SQL.format(ids=", ".join(["%s"] * len(chunk)),
+                                                unbilled=_UNBILLED_SQL),
+                           [*chunk, *_unbilled_params(period_start)])
+            for row in cursor.fetchall():
+                per.setdefault(row[0], []).append(row[1:])
+    return per
+
+
+def _session_lines(rows: list[tuple]) -> list[LineDraft]:
     lines: list[LineDraft] = []
     for cls, rate100, n, units, cents, reason, sid, started, minutes, work, mode in rows:
         rate = _cents(rate100)
@@ -387,17 +400,33 @@ def _session_lines(agreement: Agreement, period_start: dt.date) -> list[LineDraf
     return lines
 
 
-def _item_lines(agreement: Agreement, period_start: dt.date, months: int,
-                data: _PeriodData, lock: bool) -> list[LineDraft]:
-    owner_of_loose = data.item_owner.get(agreement.client_id) == agreement.pk
-    mine = Q(agreement=agreement)
-    if owner_of_loose:
-        mine |= Q(agreement__isnull=True, client_id=agreement.client_id)
-    items = BillableItem.objects.filter(_item_filter(period_start, months), mine)
-    if lock:
-        items = items.select_for_update()
+def _items(agreements: list[Agreement], data: _PeriodData,
+           lock: bool) -> dict[int, list[BillableItem]]:
+    """The billable items of `agreements` (those holding any), per agreement: one query per
+    billing-cycle length in the batch (the cycle decides which recurring add-ons bill)."""
+    by_months: dict[int, list[Agreement]] = {}
+    for agreement in agreements:
+        if agreement.pk in data.with_items:
+            by_months.setdefault(cycle_months(agreement.billing_cycle), []).append(agreement)
+    per: dict[int, list[BillableItem]] = {}
+    for months, group in by_months.items():
+        ids = {a.pk for a in group}
+        mine = Q(agreement_id__in=ids)
+        loose = [a.client_id for a in group if data.item_owner.get(a.client_id) == a.pk]
+        if loose:
+            mine |= Q(agreement__isnull=True, client_id__in=loose)
+        items = BillableItem.objects.filter(_item_filter(data.period_start, months), mine)
+        if lock:
+            items = items.select_for_update()
+        for item in items.order_by("starts_on", "id"):
+            owner = item.agreement_id or data.item_owner[item.client_id]
+            per.setdefault(owner, []).append(item)
+    return per
+
+
+def _item_lines(items: list[BillableItem], months: int) -> list[LineDraft]:
     lines = []
-    for item in items.order_by("starts_on", "id"):
+    for item in items:
         if item.quantity <= 0:
             raise ValidationError({"quantity": f"item #{item.pk} “{item.description}” has "
                                                f"quantity {item.quantity}; it must be above 0"})
@@ -419,14 +448,23 @@ def _item_lines(agreement: Agreement, period_start: dt.date, months: int,
     return lines
 
 
-def _lines(agreement: Agreement, data: _PeriodData, *, lock: bool) -> list[LineDraft]:
-    months = cycle_months(agreement.billing_cycle)
-    lines = _recurring_lines(agreement, data.period_start, months, data)
-    if agreement.pk in data.with_sessions:
-        lines += _session_lines(agreement, data.period_start)
-    if agreement.pk in data.with_items:
-        lines += _item_lines(agreement, data.period_start, months, data, lock)
-    return lines
+def _batch_lines(agreements: list[Agreement], data: _PeriodData, *,
+                 lock: bool) -> dict[int, list[LineDraft] | ValidationError]:
+    """Each agreement's lines (or the ValidationError refusing it), read in a few
+    statements for the whole batch."""
+    sessions = _session_rows([a.pk for a in agreements], data.period_start)
+    items = _items(agreements, data, lock)
+    out: dict[int, list[LineDraft] | ValidationError] = {}
+    for agreement in agreements:
+        months = cycle_months(agreement.billing_cycle)
+        try:
+            out[agreement.pk] = (
+                _recurring_lines(agreement, data.period_start, months, data)
+                + _session_lines(sessions.get(agreement.pk, []))
+                + _item_lines(items.get(agreement.pk, []), months))
+        except ValidationError as exc:
+            out[agreement.pk] = exc
+    return out
 
 
 def _agreements(ids: list[int]) -> list[Agreement]:
@@ -446,55 +484,108 @@ def invoice_preview(*, agreement: Agreement, period_start: dt.date) -> list[Line
     data = _period_data(period_start, client_id=agreement.client_id)
     if agreement.pk not in {r["id"] for r in data.rows}:
         return []
-    data.with_sessions.add(agreement.pk)  # a preview always looks (nothing to save here)
-    data.with_items.add(agreement.pk)
-    return _lines(_agreement(agreement.pk), data, lock=False)
+    data.with_items.add(agreement.pk)  # a preview always looks (nothing to save here)
+    lines = _batch_lines([_agreement(agreement.pk)], data, lock=False)[agreement.pk]
+    if isinstance(lines, ValidationError):
+        raise lines
+    return lines
 
 
 # --- building ------------------------------------------------------------------------------
 
-def _store(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None) -> Invoice | None:
-    lines = _lines(agreement, data, lock=True)
-    if not lines:
-        return None
-    months = cycle_months(agreement.billing_cycle)
-    rate = agreement.client.tax_rate_percent
-    sums = totals_for(lines, rate)
-    invoice = Invoice(
-        kind=InvoiceKind.INVOICE, number=number_allocate(), client_id=agreement.client_id,
-        agreement=agreement, run=run, period_start=data.period_start,
-        period_end=add_months(data.period_start, months) - dt.timedelta(days=1),
-        currency=settings.CURRENCY, tax_rate=rate, subtotal=sums.subtotal, tax=sums.tax,
-        total=sums.total)
-    invoice.save(force_insert=True)
+@dataclass
+class _Built:
+    agreement: Agreement
+    drafts: list[LineDraft]
+    invoice: Invoice
+    rows: list[InvoiceLine] = field(default_factory=list)
+
+
+def _store(agreements: list[Agreement], data: _PeriodData, run: InvoiceRun | None,
+           errors: dict[int, ValidationError]) -> list[Invoice]:
+    """Invoice `agreements` inside the caller's transaction: their lines, one block of
+    numbers, the invoices and their lines in one INSERT each, the links. An agreement whose
+    lines are refused goes to `errors` and gets nothing (nor a number)."""
+    built: list[_Built] = []
+    lines_of = _batch_lines(agreements, data, lock=True)
+    for agreement in agreements:
+        drafts = lines_of[agreement.pk]
+        if isinstance(drafts, ValidationError):
+            errors[agreement.pk] = drafts
+            continue
+        if not drafts:
+            continue
+        months = cycle_months(agreement.billing_cycle)
+        rate = agreement.client.tax_rate_percent
+        sums = totals_for(drafts, rate)
+        built.append(_Built(agreement, drafts, Invoice(
+            kind=InvoiceKind.INVOICE, client_id=agreement.client_id, agreement=agreement,
+            run=run, period_start=data.period_start,
+            period_end=add_months(data.period_start, months) - dt.timedelta(days=1),
+            currency=settings.CURRENCY, tax_rate=rate, subtotal=sums.subtotal, tax=sums.tax,
+            total=sums.total)))
+    if not built:
+        return []
+    for b, number in zip(built, numbers_allocate(count=len(built)), strict=True):
+        b.invoice.number = number
+    Invoice.objects.bulk_create([b.invoice for b in built])
     rows = InvoiceLine.objects.bulk_create([
-        InvoiceLine(invoice=invoice, position=i, kind=d.kind, description=d.description[:300],
-                    reason=d.reason[:300], quantity=d.quantity, unit_price=d.unit_price,
-                    amount=d.amount, taxable=d.taxable)
-        for i, d in enumerate(lines, start=1)])
-    _link(agreement, data.period_start, lines, rows)
-    return invoice
+        InvoiceLine(invoice=b.invoice, position=i, kind=d.kind,
+                    description=d.description[:300], reason=d.reason[:300],
+                    quantity=d.quantity, unit_price=d.unit_price, amount=d.amount,
+                    taxable=d.taxable)
+        for b in built for i, d in enumerate(b.drafts, start=1)])
+    at = 0
+    for b in built:
+        b.rows, at = rows[at:at + len(b.drafts)], at + len(b.drafts)
+    _link(built, data.period_start)
+    return [b.invoice for b in built]
 
 
-def _link(agreement, period_start, drafts: list[LineDraft], rows: list[InvoiceLine]) -> None:
-    """Point sessions and items at their lines in one UPDATE each, only rows still unbilled;
-    if the count differs from what was read, something changed meanwhile: _Changed."""
-    whens, expected = [], 0
-    for d, row in zip(drafts, rows, strict=True):
-        if d.sessions:
-            whens.append(When(pk=d.sessions[0], then=Value(row.pk)))
-            expected += 1
-        elif d.overage_count:
-            rate = Q(rate__isnull=True) if d.overage_rate is None else Q(rate=d.overage_rate)
-            whens.append(When(Q(classification=Classification.OVERAGE) & rate,
-                              then=Value(row.pk)))
-            expected += d.overage_count
-    if whens:
-        done = (WorkSession.objects.filter(_session_filter(period_start), agreement=agreement)
-                .update(invoiced_line=Case(*whens, default=None)))
-        if done != expected:
-            raise _Changed
-    per_item = {d.items[0]: row.pk for d, row in zip(drafts, rows, strict=True) if d.items}
+def _update_from(pairs: list[tuple], match: str, period_start: dt.date) -> int:
+    """UPDATE the unbilled sessions matched to `pairs` (key columns..., line id) through a
+    VALUES list (UPDATE ... FROM: PostgreSQL, SQLite >= 3.33); the rows updated."""
+    if not pairs:
+        return 0
+    width = len(pairs[0])
+    done = 0
+    per = _MAX_PARAMS // width
+    with connection.cursor() as cursor:
+        for at in range(0, len(pairs), per):
+            chunk = pairs[at:at + per]
+            values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            cursor.execute(
+                f"UPDATE billing_worksession SET invoiced_line_id = v.column{width}"
+                f" FROM (VALUES {values}) AS v WHERE {match} AND {_UNBILLED_SQL}",
+                [x for pair in chunk for x in pair] + _unbilled_params(period_start))
+            done += cursor.rowcount
+    return done
+
+
+def _link(built: list[_Built], period_start: dt.date) -> None:
+    """Point sessions and items at their lines, only rows still unbilled: billable sessions
+    by id, overage sessions by agreement and rate, a few statements for the whole batch. If
+    the count differs from what was read, something changed meanwhile: _Changed."""
+    by_id, by_rate, expected = [], [], 0
+    for b in built:
+        for d, row in zip(b.drafts, b.rows, strict=True):
+            if d.sessions:
+                by_id.append((d.sessions[0], row.pk))
+                expected += 1
+            elif d.overage_count:
+                cents = -1 if d.overage_rate is None else int(d.overage_rate * 100)
+                by_rate.append((b.agreement.pk, cents, row.pk))
+                expected += d.overage_count
+    done = _update_from(by_id, "billing_worksession.id = v.column1"
+                               " AND classification = 'billable'", period_start)
+    done += _update_from(by_rate, "billing_worksession.agreement_id = v.column1"
+                                  " AND classification = 'overage'"
+                                  " AND COALESCE(CAST(ROUND(rate * 100) AS BIGINT), -1)"
+                                  " = v.column2", period_start)
+    if done != expected:
+        raise _Changed
+    per_item = {d.items[0]: row.pk for b in built
+                for d, row in zip(b.drafts, b.rows, strict=True) if d.items}
     if per_item:
         # Recurring add-ons point at their latest line; the invoice's uniqueness keeps them
         # from billing one period twice.
@@ -503,21 +594,25 @@ def _link(agreement, period_start, drafts: list[LineDraft], rows: list[InvoiceLi
 
 
 def _relax_commit() -> None:
-    """On PostgreSQL, do not wait for the WAL flush when a draft invoice commits. A database
-    crash can then lose the last few committed drafts — with their sequence increments, as
-    they share the transaction — and the rerun rebuilds them with the same numbers, so
-    numbers stay gapless; waiting would cost a disk flush per agreement (most of a run)."""
+    """On PostgreSQL, do not wait for the WAL flush when a batch of draft invoices commits.
+    A database crash can then lose the last few committed batches — with their sequence
+    increments, as they share the transaction — and the rerun rebuilds them with the same
+    numbers, so numbers stay gapless and nothing is billed twice (the session links roll
+    back with them). Only this transaction is relaxed (SET LOCAL); everything else commits
+    durably."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _build(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None) -> Invoice | None:
+def _build_one(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None,
+               errors: dict[int, ValidationError]) -> Invoice | None:
     for attempt in range(3):
         try:
             with transaction.atomic():
                 _relax_commit()
-                invoice = _store(agreement, data, run)
+                invoices = _store([agreement], data, run, errors)
+                invoice = invoices[0] if invoices else None
                 # A run's invoices are audited by the run (started/finished, and each invoice
                 # names its run); a single build records its own event.
                 if invoice is not None and run is None:
@@ -535,6 +630,29 @@ def _build(agreement: Agreement, data: _PeriodData, run: InvoiceRun | None) -> I
     return None
 
 
+def _build_batch(agreements: list[Agreement], data: _PeriodData, run: InvoiceRun,
+                 errors: dict[int, ValidationError]) -> None:
+    """Invoice a batch of agreements in ONE transaction (numbers included). If anything in
+    it fails — a session changed since it was read, another run invoiced one of them, a
+    database error — all of it rolls back, numbers too, and the batch is built again one
+    agreement per transaction, which isolates the culprit and re-raises what is not a
+    refusal. So each invoice stays atomic with its number and links, numbers stay gapless,
+    and a transaction costs once per batch instead of once per agreement."""
+    if len(agreements) > 1:
+        refused: dict[int, ValidationError] = {}
+        try:
+            with transaction.atomic():
+                _relax_commit()
+                _store(agreements, data, run, refused)
+        except Exception:  # noqa: BLE001 — retried one by one, which raises it again
+            pass
+        else:
+            errors.update(refused)
+            return
+    for agreement in agreements:
+        _build_one(agreement, data, run, errors)
+
+
 def invoice_build(*, agreement: Agreement, period_start: dt.date,
                   run: InvoiceRun | None = None) -> Invoice | None:
     """Invoice `agreement` for `period_start` in one transaction (number, lines, links).
@@ -543,7 +661,11 @@ def invoice_build(*, agreement: Agreement, period_start: dt.date,
     data = _period_data(period_start, client_id=agreement.client_id)
     if agreement.pk not in {r["id"] for r in data.rows} or agreement.pk in data.invoiced:
         return None
-    return _build(_agreement(agreement.pk), data, run)
+    errors: dict[int, ValidationError] = {}
+    invoice = _build_one(_agreement(agreement.pk), data, run, errors)
+    if errors:
+        raise errors[agreement.pk]
+    return invoice
 
 
 # --- runs ----------------------------------------------------------------------------------
@@ -570,21 +692,19 @@ def invoice_run(*, period_start: dt.date, by=None, run: InvoiceRun | None = None
     """Invoice every agreement billed for `period_start`, each in its own transaction.
     Idempotent: a rerun, or a rerun after a crash, adds only what is missing."""
     run = run or invoice_run_start(period_start=period_start, by=by)
-    data = _period_data(run.period_start)
+    data = _period_data(run.period_start, pending_only=True)
     todo = [r["id"] for r in data.rows if r["id"] not in data.invoiced]
     done = len(data.rows) - len(todo)
     InvoiceRun.objects.filter(pk=run.pk).update(agreements_total=len(data.rows),
                                                 agreements_done=done)
-    errors: list[str] = []
+    errors: dict[int, ValidationError] = {}
     try:
-        # Agreements are read a chunk at a time (their terms do not change once signed);
-        # each invoice is still written in its own transaction.
+        # Agreements are read a chunk at a time (their terms do not change once signed) and
+        # invoiced a batch per transaction (_build_batch).
         for offset in range(0, len(todo), PROGRESS_EVERY):
-            for agreement in _agreements(todo[offset:offset + PROGRESS_EVERY]):
-                try:
-                    _build(agreement, data, run)
-                except ValidationError as exc:
-                    errors.append(f"agreement #{agreement.pk}: {'; '.join(exc.messages)}")
+            chunk = _agreements(todo[offset:offset + PROGRESS_EVERY])
+            for at in range(0, len(chunk), BATCH):
+                _build_batch(chunk[at:at + BATCH], data, run, errors)
             InvoiceRun.objects.filter(pk=run.pk).update(
                 agreements_done=done + min(offset + PROGRESS_EVERY, len(todo)))
     except Exception as exc:
@@ -594,7 +714,9 @@ def invoice_run(*, period_start: dt.date, by=None, run: InvoiceRun | None = None
         raise
     InvoiceRun.objects.filter(pk=run.pk).update(
         agreements_done=len(data.rows), finished_at=timezone.now(),
-        status=RunStatus.FAILED if errors else RunStatus.COMPLETE, error="\n".join(errors),
+        status=RunStatus.FAILED if errors else RunStatus.COMPLETE,
+        error="\n".join(f"agreement #{pk}: {'; '.join(exc.messages)}"
+                        for pk, exc in sorted(errors.items())),
         invoices_created=Invoice.objects.filter(run=run).count())
     run.refresh_from_db()
     events.record(action=f"invoice_run.{run.status}", obj=run, by=by,

@@ -23,16 +23,25 @@ def number_format(prefix: str, value: int) -> str:
 def number_allocate(*, prefix: str | None = None) -> str:
     """The next number of `prefix`'s sequence. Must run inside the transaction that stores
     the invoice (so a rollback returns the number)."""
+    return numbers_allocate(count=1, prefix=prefix)[0]
+
+
+def numbers_allocate(*, count: int, prefix: str | None = None) -> list[str]:
+    """The next `count` consecutive numbers of `prefix`'s sequence, in one statement (an
+    invoice run takes a batch's numbers at once). Must run inside the transaction that
+    stores those invoices: a rollback returns all of them, so no number is skipped."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate must run inside the invoice's transaction")
     prefix = settings.TIERDESK_INVOICE_PREFIX if prefix is None else prefix
     # UPDATE ... RETURNING takes the row lock exactly as SELECT ... FOR UPDATE would, in one
     # statement (PostgreSQL; SQLite >= 3.35 where the write lock is the database's).
     with transaction.get_connection().cursor() as cursor:
-        cursor.execute(f"UPDATE {InvoiceSequence._meta.db_table} SET next_value = next_value + 1"
-                       " WHERE prefix = %s RETURNING next_value - 1", [prefix])
+        cursor.execute(f"UPDATE {InvoiceSequence._meta.db_table} SET next_value = next_value + %s"
+                       " WHERE prefix = %s RETURNING next_value - %s", [count, prefix, count])
         row = cursor.fetchone()
     if row is None:
         InvoiceSequence.objects.get_or_create(prefix=prefix)
-        return number_allocate(prefix=prefix)
-    return number_format(prefix, row[0])
+        return numbers_allocate(count=count, prefix=prefix)
+    return [number_format(prefix, row[0] + i) for i in range(count)]

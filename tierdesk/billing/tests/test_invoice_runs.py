@@ -73,10 +73,10 @@ def test_a_rolled_back_invoice_gives_its_number_back(monkeypatch):
     second = agreement(tier="Two")
     real = invoicing._link
 
-    def failing(agr, *args):
-        if agr.pk == first.pk:
+    def failing(built, *args):
+        if any(b.agreement.pk == first.pk for b in built):
             raise RuntimeError("crash while linking")
-        return real(agr, *args)
+        return real(built, *args)
 
     monkeypatch.setattr(invoicing, "_link", failing)
     with pytest.raises(RuntimeError):
@@ -87,3 +87,84 @@ def test_a_rolled_back_invoice_gives_its_number_back(monkeypatch):
     invoice_run(period_start=OCT)
     assert dict(Invoice.objects.values_list("agreement_id", "number")) == {
         first.pk: "INV-000001", second.pk: "INV-000002"}
+
+
+def test_a_batch_links_each_session_to_its_own_agreements_line():
+    from tierdesk.billing.models import WorkSession
+    from tierdesk.billing.tests.test_invoicing_fixtures import SEP, session
+
+    a, b = agreement(tier="A", fee="100.00"), agreement(tier="B", fee="100.00")
+    for who in (a, b):
+        session(who, period_start=SEP, classification="overage", amount="35.00",
+                rate="35.00", units=1)
+        session(who, period_start=SEP, classification="overage", amount="40.00",
+                rate="40.00", units=1)
+        session(who, period_start=SEP, classification="overage", amount="20.00", units=1)
+        session(who, period_start=SEP, classification="billable", amount="62.50",
+                rate="125.00")
+        session(who, period_start=SEP, classification="included")
+    invoice_run(period_start=OCT)
+    for who in (a, b):
+        billed = WorkSession.objects.filter(agreement=who, invoiced_line__isnull=False)
+        assert billed.count() == 4
+        assert {s.invoiced_line.invoice.agreement_id for s in billed} == {who.pk}
+        for s in billed:  # each session sits on the line that bills its amount and rate
+            line = s.invoiced_line
+            assert line.amount == s.amount
+            assert line.unit_price == (s.rate or Decimal("0"))
+    assert WorkSession.objects.filter(invoiced_line__isnull=True).count() == 2
+
+
+def test_a_failed_batch_rolls_back_its_numbers_and_is_built_one_by_one(monkeypatch):
+    from tierdesk.billing import invoicing
+
+    agreements = [agreement(tier=f"T{i}") for i in range(5)]
+    taken = agreements[2]
+    real = invoicing._period_data
+    inside = []
+
+    def stale(*args, **kw):
+        # Another run invoices agreement 2 right after this run read the period: the
+        # unique constraint fails this run's batch, which is then redone one by one.
+        data = real(*args, **kw)
+        if not inside:
+            inside.append(True)
+            invoicing.invoice_build(agreement=taken, period_start=OCT)
+        return data
+
+    monkeypatch.setattr(invoicing, "_period_data", stale)
+    run = invoice_run(period_start=OCT)
+    assert run.status == "complete" and run.invoices_created == 4
+    assert Invoice.objects.count() == 5
+    assert _numbers() == [f"INV-{i:06d}" for i in range(1, 6)]
+    by_number = list(Invoice.objects.order_by("number").values_list("agreement_id", flat=True))
+    assert by_number == [taken.pk] + [a.pk for a in agreements if a != taken]
+
+
+def test_a_session_changed_while_its_batch_was_written_redoes_the_batch_one_by_one(
+        monkeypatch):
+    from tierdesk.billing import invoicing
+    from tierdesk.billing.models import WorkSession
+    from tierdesk.billing.tests.test_invoicing_fixtures import SEP, session
+
+    a, b = agreement(tier="A"), agreement(tier="B")
+    for who in (a, b):
+        session(who, period_start=SEP, classification="billable", amount="62.50",
+                rate="125.00")
+    real = invoicing._link
+    calls = []
+
+    def changed(built, period_start):
+        calls.append(len(built))
+        if len(calls) == 1:  # the batch's link found fewer unbilled sessions than it read
+            raise invoicing._Changed
+        return real(built, period_start)
+
+    monkeypatch.setattr(invoicing, "_link", changed)
+    run = invoice_run(period_start=OCT)
+    assert run.status == "complete"
+    assert calls == [2, 1, 1]  # the batch, then one agreement per transaction
+    assert _numbers() == ["INV-000001", "INV-000002"]
+    for who in (a, b):
+        line = WorkSession.objects.get(agreement=who).invoiced_line
+        assert line.invoice.agreement_id == who.pk
