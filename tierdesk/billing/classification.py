@@ -21,7 +21,7 @@ rules to NumPy arrays; `session_classify` is the one write path that stores the 
    * units up to what is left of the month are allowance units, the rest overage units,
      billed overage_units × overage_session_price. A session with any overage unit is
      classed "overage"; otherwise "allowance". The reason names the units this session
-     takes ("allowance: 2 of 2 Silver help-desk sessions (15 min) this month; 25 min
+     takes ("allowance: 2 of 2 Silver help-desk sessions (15 min) a month; 25 min
      counts as 2"), never its rank in the month, so re-classifying in another order
      leaves every reason as it was.
 5. **the work type's BillingRule** — billable=False → included ("included: Gold includes
@@ -229,7 +229,7 @@ def _helpdesk(terms: Terms, row: Row) -> Result:
         return Result(
             Classification.ALLOWANCE,
             f"allowance: {units} of {included} {tier} help-desk sessions "
-            f"({terms.session_minutes} min) this month{counted}",
+            f"({terms.session_minutes} min) a month{counted}",
             allowance_units=allowance)
     price = terms.money(terms.overage_price)
     if included == 0:

@@ -28,7 +28,7 @@ def log(ticket, tech, start, minutes, **kw):
 def test_a_short_help_desk_session_counts_one_of_silvers_two(ticket, personas):
     s = log(ticket, personas.technician, ny(2026, 3, 2, 10), 10)
     assert (s.classification, s.allowance_units, s.amount) == ("allowance", 1, Decimal("0"))
-    assert s.reason == "allowance: 1 of 2 Silver help-desk sessions (15 min) this month"
+    assert s.reason == "allowance: 1 of 2 Silver help-desk sessions (15 min) a month"
 
 
 def test_25_minutes_against_15_minute_sessions_counts_as_two(ticket, personas):

@@ -132,7 +132,7 @@ def test_the_panel_shows_sessions_with_class_and_reason(ticket, personas, login)
     response = login(personas.billing).get(f"/billing/tickets/{ticket.pk}/sessions/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "allowance: 1 of 2 Silver help-desk sessions (15 min) this month" in body
+    assert "allowance: 1 of 2 Silver help-desk sessions (15 min) a month" in body
     assert "Start timer" not in body  # billing staff read, they do not log time
 
 
