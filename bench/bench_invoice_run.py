@@ -145,8 +145,10 @@ def _insert_sessions(tech_id: int, agreements: list[tuple[int, int]], n_sessions
             with raw.copy(f"COPY billing_worksession ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+        # A month's sessions arrive over the month and autovacuum has visited them by the
+        # run; without this the run would pay the first-read hint-bit writes of a bulk load.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum would do after a bulk load
+            cursor.execute("VACUUM ANALYZE billing_worksession")
         return
     marks = ", ".join(["%s"] * len(_SESSION_COLUMNS))
     sql = f"INSERT INTO billing_worksession ({columns}) VALUES ({marks})"

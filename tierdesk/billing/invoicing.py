@@ -95,7 +95,7 @@ from tierdesk.core.money import ZERO, round_money
 BILLED_STATUSES = ("signed", "active", "suspended", "ended")
 STRAGGLER_MONTHS = 12
 PROGRESS_EVERY = 200
-BATCH = 50  # agreements invoiced per transaction
+BATCH = 200  # agreements invoiced per transaction (one progress step)
 QUANTITY_PLACES = Decimal("0.0001")
 
 
