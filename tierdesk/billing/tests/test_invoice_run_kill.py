@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-AGREEMENTS = 3000
+AGREEMENTS = 20000  # enough that a batched run (~4,000 agreements/s) is still running when killed
 
 SEED = f"""
 import datetime as dt
