@@ -75,6 +75,7 @@ from tierdesk.billing.models import (
     InvoiceRun,
     InvoiceSequence,
     InvoiceStatus,
+    ItemKind,
     LineKind,
     RunStatus,
     SessionMode,
@@ -430,6 +431,15 @@ def _item_lines(items: list[BillableItem], months: int) -> list[LineDraft]:
         if item.quantity <= 0:
             raise ValidationError({"quantity": f"item #{item.pk} “{item.description}” has "
                                                f"quantity {item.quantity}; it must be above 0"})
+        if item.kind == ItemKind.ADJUSTMENT:
+            # A correction of invoiced work: its price is the difference, a credit when
+            # negative (billing/sessions.session_correct).
+            lines.append(LineDraft(LineKind.ADJUSTMENT, item.description,
+                                   "adjustment: correction of work invoiced earlier",
+                                   item.quantity, item.unit_price,
+                                   round_money(item.quantity * item.unit_price),
+                                   items=(item.pk,)))
+            continue
         if item.unit_price < 0:
             raise ValidationError({"unit_price": f"item #{item.pk} has a negative price"})
         kind = item.get_kind_display().lower()

@@ -149,8 +149,6 @@ def test_the_next_invoice_bills_the_adjustment_and_its_lines_sum_to_the_total(
     assert WorkSession.objects.get(pk=invoiced.pk).invoiced_line.invoice.period_start == APRIL
 
 
-@pytest.mark.xfail(reason="invoicing._item_lines refuses a negative unit_price for every "
-                          "kind; the lead lets kind=adjustment through", strict=False)
 def test_the_next_invoice_credits_a_negative_adjustment(invoiced, personas, acme_on_silver,
                                                         monkeypatch):
     _today(monkeypatch, 2026, 4, 15, 14)
@@ -161,6 +159,7 @@ def test_the_next_invoice_credits_a_negative_adjustment(invoiced, personas, acme
     item.refresh_from_db()
     assert item.invoiced_line.invoice == invoice
     assert item.invoiced_line.amount == Decimal("-75.00")
+    assert item.invoiced_line.kind == "adjustment"
     assert sum(x.amount for x in invoice.lines.all()) == invoice.subtotal
 
 
