@@ -52,21 +52,27 @@ class WorkSession(models.Model):
     locked: a correction becomes an adjustment on the next invoice.
     """
 
+    # Indexes are only those a query uses (see Meta): every index of this 2,000,000-row
+    # table is written again when the invoice run links a session to its line.
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="work_sessions")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="work_sessions")
+    # Served by the (agreement, period_start) index.
     agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="work_sessions")
+                                  related_name="work_sessions", db_index=False)
+    # Served by the (technician, started_at) index.
     technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="work_sessions")
+                                   related_name="work_sessions", db_index=False)
+    # The newest-first session list (API, admin) without a technician filter uses it.
     started_at = models.DateTimeField(db_index=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     mode = models.CharField(max_length=10, choices=SessionMode.choices,
                             default=SessionMode.REMOTE)
     work_type = models.CharField(max_length=20, choices=SessionWorkType.choices,
                                  default=SessionWorkType.HELPDESK)
+    # No query selects sessions by service.
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_index=False)
     travel_minutes = models.PositiveIntegerField(default=0)
     notes = models.TextField(blank=True)
 
@@ -80,10 +86,14 @@ class WorkSession(models.Model):
     after_hours_minutes = models.PositiveIntegerField(default=0)
     rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
-    period_start = models.DateField(null=True, blank=True, db_index=True)
+    period_start = models.DateField(null=True, blank=True)
     classified_at = models.DateTimeField(null=True, blank=True)
+    # Not indexed: the invoice run sets it on ~300,000 rows and only "not yet invoiced"
+    # is ever asked (the partial index `billing_ws_unbilled`). Invoice lines are never
+    # deleted (issued invoices are voided or credited), so no lookup by line needs it.
     invoiced_line = models.ForeignKey("billing.InvoiceLine", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="sessions")
+                                      on_delete=models.PROTECT, related_name="sessions",
+                                      db_index=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,6 +103,12 @@ class WorkSession(models.Model):
         indexes = [
             models.Index(fields=["agreement", "period_start"]),
             models.Index(fields=["technician", "started_at"]),
+            # What the invoice run reads and links: the unbilled overage/billable sessions
+            # of an agreement. A linked session leaves this index (its new row version no
+            # longer matches), so linking writes nothing to it.
+            models.Index(fields=["agreement", "period_start"], name="billing_ws_unbilled",
+                         condition=Q(invoiced_line__isnull=True,
+                                     classification__in=["overage", "billable"])),
         ]
 
     def __str__(self) -> str:
