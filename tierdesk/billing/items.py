@@ -193,7 +193,7 @@ def item_update(*, item: BillableItem, by, **changes) -> BillableItem:
     if unknown:
         raise ValidationError({name: "cannot be changed" for name in sorted(unknown)})
     with transaction.atomic():
-        item = BillableItem.objects.select_for_update().select_related(
+        item = BillableItem.objects.select_for_update(of=("self",)).select_related(
             "agreement__plan_version", "client").get(pk=item.pk)
         if item.invoiced_line_id is not None:
             raise ValidationError({"status": "this item has been invoiced and cannot change"})
