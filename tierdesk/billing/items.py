@@ -7,7 +7,7 @@ Pricing (`item_price`):
     defaults to the agreement's plan version `hardware_markup_percent` for hardware and
     software, and to 0 for anything else.
 
-Kinds and how the invoice engine (billing/invoicing.py, `_item_filter`) bills them:
+Kinds and how the invoice engine (billing/invoicing/periods.py, `_item_filter`) bills them:
   * hardware / software / other / fixed-price project: billed once, in arrears, on the
     first invoice after `starts_on` (then `invoiced_line` is set and the item is locked);
   * a time-and-materials project (`is_time_and_materials`): the item itself is never an

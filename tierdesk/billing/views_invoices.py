@@ -2,7 +2,7 @@
 
 Every staff member reads; owners and billing staff start runs and move invoices through
 their lifecycle. Client contacts get 403 here (the portal shows them their own invoices).
-Views parse input, call one service of invoicing.py / invoice_lifecycle.py, and render.
+Views parse input, call one service of billing.invoicing or invoice_lifecycle.py, and render.
 """
 
 from django.contrib import messages

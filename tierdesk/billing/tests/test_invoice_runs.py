@@ -67,22 +67,22 @@ def test_a_run_for_a_future_period_is_refused():
 
 
 def test_a_rolled_back_invoice_gives_its_number_back(monkeypatch):
-    from tierdesk.billing import invoicing
+    from tierdesk.billing.invoicing import writing
 
     first = agreement(tier="One")
     second = agreement(tier="Two")
-    real = invoicing._link
+    real = writing._link
 
     def failing(built, *args):
         if any(b.agreement.pk == first.pk for b in built):
             raise RuntimeError("crash while linking")
         return real(built, *args)
 
-    monkeypatch.setattr(invoicing, "_link", failing)
+    monkeypatch.setattr(writing, "_link", failing)
     with pytest.raises(RuntimeError):
         invoice_run(period_start=OCT)
     assert InvoiceRun.objects.get().status == "failed"
-    monkeypatch.setattr(invoicing, "_link", real)
+    monkeypatch.setattr(writing, "_link", real)
     invoice_run_start(period_start=OCT)
     invoice_run(period_start=OCT)
     assert dict(Invoice.objects.values_list("agreement_id", "number")) == {
@@ -117,10 +117,11 @@ def test_a_batch_links_each_session_to_its_own_agreements_line():
 
 def test_a_failed_batch_rolls_back_its_numbers_and_is_built_one_by_one(monkeypatch):
     from tierdesk.billing import invoicing
+    from tierdesk.billing.invoicing import runs
 
     agreements = [agreement(tier=f"T{i}") for i in range(5)]
     taken = agreements[2]
-    real = invoicing._period_data
+    real = runs._period_data
     inside = []
 
     def stale(*args, **kw):
@@ -132,7 +133,7 @@ def test_a_failed_batch_rolls_back_its_numbers_and_is_built_one_by_one(monkeypat
             invoicing.invoice_build(agreement=taken, period_start=OCT)
         return data
 
-    monkeypatch.setattr(invoicing, "_period_data", stale)
+    monkeypatch.setattr(runs, "_period_data", stale)
     run = invoice_run(period_start=OCT)
     assert run.status == "complete" and run.invoices_created == 4
     assert Invoice.objects.count() == 5
@@ -143,7 +144,7 @@ def test_a_failed_batch_rolls_back_its_numbers_and_is_built_one_by_one(monkeypat
 
 def test_a_session_changed_while_its_batch_was_written_redoes_the_batch_one_by_one(
         monkeypatch):
-    from tierdesk.billing import invoicing
+    from tierdesk.billing.invoicing import writing
     from tierdesk.billing.models import WorkSession
     from tierdesk.billing.tests.test_invoicing_fixtures import SEP, session
 
@@ -151,16 +152,16 @@ def test_a_session_changed_while_its_batch_was_written_redoes_the_batch_one_by_o
     for who in (a, b):
         session(who, period_start=SEP, classification="billable", amount="62.50",
                 rate="125.00")
-    real = invoicing._link
+    real = writing._link
     calls = []
 
     def changed(built, period_start):
         calls.append(len(built))
         if len(calls) == 1:  # the batch's link found fewer unbilled sessions than it read
-            raise invoicing._Changed
+            raise writing._Changed
         return real(built, period_start)
 
-    monkeypatch.setattr(invoicing, "_link", changed)
+    monkeypatch.setattr(writing, "_link", changed)
     run = invoice_run(period_start=OCT)
     assert run.status == "complete"
     assert calls == [2, 1, 1]  # the batch, then one agreement per transaction
