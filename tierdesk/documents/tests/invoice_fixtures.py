@@ -1,5 +1,5 @@
 """Invoices made directly as rows (independent of the invoice engine), and a stand-in for
-billing's invoice_transition while billing/invoicing.py does not exist."""
+billing's invoice_transition while billing/invoicing/ does not exist."""
 
 import datetime as dt
 from decimal import Decimal
