@@ -48,6 +48,21 @@ def _apply(obj, fields: dict, allowed: frozenset, what: str) -> None:
         setattr(obj, name, value)
 
 
+def _update_locked(queryset, pk, fields: dict, allowed: frozenset, what: str, record):
+    """The one update path of clients, sites and contacts: lock the row, apply `fields`,
+    validate, save, and audit what changed (`record(obj, changes)`) — all or nothing."""
+    with transaction.atomic():
+        locked = queryset.select_for_update().get(pk=pk)
+        before = _snapshot(locked, fields)
+        _apply(locked, fields, allowed, what)
+        locked.full_clean()
+        locked.save()
+        changes = diff(before, _snapshot(locked, fields))
+        if changes:
+            record(locked, changes)
+    return locked
+
+
 # Clients ------------------------------------------------------------------------------------
 
 CLIENT_FIELDS = frozenset({"name", "segment", "timezone", "users_count", "devices_count",
@@ -72,16 +87,9 @@ def client_create(*, name: str, segment: Segment, by=None, timezone: str = "Amer
 def client_update(*, client: Client, by=None, **fields) -> Client:
     """Change a client's fields (any of CLIENT_FIELDS); validated like client_create.
     Returns a fresh instance; the one passed in is left untouched on error."""
-    with transaction.atomic():
-        locked = Client.objects.select_for_update().get(pk=client.pk)
-        before = _snapshot(locked, fields)
-        _apply(locked, fields, CLIENT_FIELDS, "client_update")
-        locked.full_clean()
-        locked.save()
-        changes = diff(before, _snapshot(locked, fields))
-        if changes:
-            events.client_updated_event(client=locked, by=by, changes=changes)
-    return locked
+    return _update_locked(
+        Client.objects.all(), client.pk, fields, CLIENT_FIELDS, "client_update",
+        lambda obj, changes: events.client_updated_event(client=obj, by=by, changes=changes))
 
 
 # Sites --------------------------------------------------------------------------------------
@@ -113,16 +121,9 @@ def site_update(*, site: Site, by=None, **fields) -> Site:
     """Change a site's name, address, drive minutes or remote-agent flag."""
     if "drive_minutes" in fields:
         _check_drive_minutes(fields["drive_minutes"])
-    with transaction.atomic():
-        locked = Site.objects.select_for_update().select_related("client").get(pk=site.pk)
-        before = _snapshot(locked, fields)
-        _apply(locked, fields, SITE_FIELDS, "site_update")
-        locked.full_clean()
-        locked.save()
-        changes = diff(before, _snapshot(locked, fields))
-        if changes:
-            events.site_updated_event(site=locked, by=by, changes=changes)
-    return locked
+    return _update_locked(
+        Site.objects.select_related("client"), site.pk, fields, SITE_FIELDS, "site_update",
+        lambda obj, changes: events.site_updated_event(site=obj, by=by, changes=changes))
 
 
 # Contacts -----------------------------------------------------------------------------------
@@ -144,16 +145,10 @@ def contact_create(*, client: Client, name: str, by=None, email: str = "", phone
 
 def contact_update(*, contact: Contact, by=None, **fields) -> Contact:
     """Change a contact's details (any of CONTACT_FIELDS)."""
-    with transaction.atomic():
-        locked = Contact.objects.select_for_update().select_related("client").get(pk=contact.pk)
-        before = _snapshot(locked, fields)
-        _apply(locked, fields, CONTACT_FIELDS, "contact_update")
-        locked.full_clean()
-        locked.save()
-        changes = diff(before, _snapshot(locked, fields))
-        if changes:
-            events.contact_updated_event(contact=locked, by=by, changes=changes)
-    return locked
+    return _update_locked(
+        Contact.objects.select_related("client"), contact.pk, fields, CONTACT_FIELDS,
+        "contact_update",
+        lambda obj, changes: events.contact_updated_event(contact=obj, by=by, changes=changes))
 
 
 def _portal_username(contact: Contact) -> str:
