@@ -20,6 +20,7 @@ overrides live in the test configuration, not here.
     TIERDESK_SLA_WARN_FRACTIONS, TIERDESK_VENDOR_WAIT_PAUSES, TIERDESK_MAIL_*, TWILIO_AUTH_TOKEN,
     TIERDESK_RMM_SECRET, TIERDESK_ATTENDANT_NUMBER, TIERDESK_PHONE_REGION, TIERDESK_RMM_*,
     TIERDESK_DIAL_TIMEOUT, TIERDESK_ATTACHMENT_MAX_BYTES — the service desk (see README)
+    TIERDESK_MAINTENANCE_HORIZON_DAYS, TIERDESK_EVIDENCE_MAX_BYTES — maintenance (see README)
 """
 
 import os
@@ -108,7 +109,9 @@ INSTALLED_APPS = [
     "tierdesk.plans",
     "tierdesk.clients",
     "tierdesk.desk",
+    "tierdesk.maintenance",
     "tierdesk.billing",
+    "tierdesk.insights",
     "tierdesk.documents",
     "tierdesk.portal",
     "tierdesk.api",
@@ -267,6 +270,11 @@ TIERDESK_MAIL_DOMAINS = env_list("TIERDESK_MAIL_DOMAINS", [])
 TIERDESK_MAIL_HOSTNAME = env_str("TIERDESK_MAIL_HOSTNAME", "")
 TIERDESK_MAIL_MAX_MESSAGE_BYTES = env_int("TIERDESK_MAIL_MAX_MESSAGE_BYTES", 50 * 1024 * 1024)
 TIERDESK_ATTACHMENT_MAX_BYTES = env_int("TIERDESK_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Maintenance: how far ahead work orders are generated (1..366 days), evidence file size.
+TIERDESK_MAINTENANCE_HORIZON_DAYS = env_int("TIERDESK_MAINTENANCE_HORIZON_DAYS", 30)
+if not 1 <= TIERDESK_MAINTENANCE_HORIZON_DAYS <= 366:
+    raise ImproperlyConfigured("TIERDESK_MAINTENANCE_HORIZON_DAYS: must be between 1 and 366")
+TIERDESK_EVIDENCE_MAX_BYTES = env_int("TIERDESK_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 TIERDESK_MAIL_LOOP_LIMIT = env_int("TIERDESK_MAIL_LOOP_LIMIT", 20)
 TIERDESK_MAIL_LOOP_MINUTES = env_int("TIERDESK_MAIL_LOOP_MINUTES", 10)
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")

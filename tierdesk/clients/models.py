@@ -11,6 +11,7 @@ from tierdesk.catalog.models import Segment
 from tierdesk.core.clock import validate_timezone
 from tierdesk.core.models import TimeStampedModel
 from tierdesk.plans.models import PlanVersion
+from tierdesk.sla import Calendar, CalendarError
 
 
 class Client(TimeStampedModel):
@@ -33,12 +34,26 @@ class Client(TimeStampedModel):
     phone = models.CharField(max_length=40, blank=True)
     notes = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # The client's own business days (a tierdesk.sla calendar dict); empty = the MSP's
+    # working week and holidays in the client's time zone. Maintenance lands on open days.
+    business_hours = models.JSONField(
+        null=True, blank=True,
+        help_text="The client's business hours as a calendar; empty = the MSP's week "
+                  "and holidays in the client's time zone.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.business_hours:
+            try:
+                Calendar.from_dict(self.business_hours)
+            except (CalendarError, ValueError, TypeError, KeyError) as exc:
+                raise ValidationError({"business_hours": str(exc)}) from None
 
 
 class Site(TimeStampedModel):
