@@ -27,6 +27,7 @@ from tierdesk.core.clock import now
 from tierdesk.core.models import Role, User
 from tierdesk.core.services import user_create
 from tierdesk.demo import events
+from tierdesk.demo.maintenance import demo_maintenance_delete
 from tierdesk.demo.tickets import demo_tickets_delete
 from tierdesk.plans.models import PlanVersion
 
@@ -291,6 +292,7 @@ def demo_reset() -> dict:
     demo = Client.objects.filter(notes__startswith=DEMO_MARKER)
     with transaction.atomic():
         tickets = demo_tickets_delete(demo)
+        demo_maintenance_delete(demo)
         agreements = Agreement.objects.filter(client__in=demo)
         # Tier-change chains protect the replaced agreement; unlink them before deleting.
         agreements.exclude(replaces=None).update(replaces=None)

@@ -57,6 +57,7 @@ class BusinessDays:
         self.calendar = calendar
         self._days: dict[dt.date, BusinessDay | None] = {}
         self._landing: dict[dt.date, BusinessDay] = {}
+        self._planned: dict[tuple[dt.date, dt.time], dt.datetime] = {}
 
     def get(self, day: dt.date) -> BusinessDay | None:
         """The opening and closing of local `day`, or None when the client is closed."""
@@ -86,10 +87,15 @@ class BusinessDays:
         """When work planned for `at` local time on `bday` starts: that time when the
         client is open then, else the day's opening. A wall time that does not exist
         (spring forward) moves forward, as everywhere in tierdesk.sla."""
+        try:
+            return self._planned[bday.day, at]
+        except KeyError:
+            pass
         epoch = local_to_epoch(bday.day, at, self.calendar.tz)
         if not (bday.opens <= epoch < bday.closes) or not self.calendar.is_open(_utc(epoch)):
             epoch = bday.opens
-        return _utc(epoch)
+        self._planned[bday.day, at] = planned = _utc(epoch)
+        return planned
 
 
 def closes_at(bday: BusinessDay) -> dt.datetime:

@@ -20,7 +20,9 @@ Rules (README "Maintenance"):
   agreement's term; signed agreements that start within the horizon are included.
 * **Idempotent.** Each occurrence has a key unique within its agreement; existing keys are
   skipped and inserts ignore conflicts, so a rerun — or a run killed halfway and rerun, or
-  two runs at once — leaves exactly one work order per occurrence.
+  two runs at once — leaves exactly one work order per occurrence. A GenerationMark per
+  agreement records how far it was generated and from what (a fingerprint of its term,
+  calendar and schedules), so the daily rerun skips agreements nothing changed for.
 * **Tier change and end.** Future open work orders of agreements that ended (or no longer
   cover the date), and of schedules that no longer apply, are cancelled; done work orders
   are never touched. A tier change is a new agreement, which gets its own schedules.
@@ -29,40 +31,54 @@ Rules (README "Maintenance"):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tierdesk.catalog.models import Delivery, MaintenanceTask
 from tierdesk.clients.models import Agreement, AgreementStatus, Site
-from tierdesk.maintenance.calendars import BusinessDays, client_days, closes_at
+from tierdesk.core.bulk import insert_ignoring_conflicts
+from tierdesk.maintenance.calendars import client_calendar_dict, client_days
 from tierdesk.maintenance.models import (
+    GenerationMark,
     Schedule,
     ScheduleKind,
     WorkOrder,
-    WorkOrderKind,
     WorkOrderStatus,
 )
-from tierdesk.plans.models import AuditFrequency, CoverageLevel
+from tierdesk.maintenance.occurrences import (
+    KEY_AT,
+    LOOKBEHIND_DAYS,
+    WORK_ORDER_COLUMNS,
+    AgreementWindow,
+    plan,
+    planned_schedule,
+)
+from tierdesk.plans.models import AuditFrequency, CoverageLevel, CoveredService, PlanVersion
 
 #: The longest horizon generation accepts: a year ahead is planning, ten years is a typo.
 HORIZON_MAX_DAYS = 366
 DEFAULT_HORIZON_DAYS = 30
-#: Occurrences up to this many days before the window may land inside it (a long closure).
-LOOKBEHIND_DAYS = 14
 AUDIT_RRULES = {AuditFrequency.YEARLY: "FREQ=YEARLY",
                 AuditFrequency.QUARTERLY: "FREQ=MONTHLY;INTERVAL=3"}
 MAINTAINED_LEVELS = frozenset({CoverageLevel.MAINTAINED, CoverageLevel.SUPPORTED})
 GENERATING_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
-CHUNK = 500
+CHUNK = 1000
+SCHEDULE_COLUMNS = ("agreement_id", "kind", "task_id", "key", "title", "rrule", "local_time",
+                    "estimated_minutes", "delivery", "checklist", "is_daily", "is_active",
+                    "created_at", "updated_at")
+_SCHEDULE_FIELDS = ("pk", "agreement_id", "kind", "key", "title", "rrule", "local_time",
+                    "estimated_minutes", "delivery", "checklist", "is_daily", "is_active",
+                    "updated_at")
 
 
 @dataclass
@@ -70,12 +86,12 @@ class GenerationResult:
     """What one run did: counts for the job log and the API."""
 
     agreements: int = 0
+    skipped: int = 0
     schedules_created: int = 0
     schedules_deactivated: int = 0
     created: int = 0
     cancelled: int = 0
     window: tuple[dt.date, dt.date] | None = None
-    errors: list[str] = field(default_factory=list)
 
 
 def horizon_days_checked(value) -> int:
@@ -94,10 +110,12 @@ def horizon_days_checked(value) -> int:
 
 
 def workorders_generate(*, today: dt.date | None = None, horizon_days: int | None = None,
-                        agreement_ids: Iterable[int] | None = None) -> GenerationResult:
+                        agreement_ids: Iterable[int] | None = None,
+                        force: bool = False) -> GenerationResult:
     """Sync schedules and create the work orders due in [today, today + horizon] for every
     signed or active agreement (or those in `agreement_ids`), and cancel future open work
-    orders nothing asks for any more. Safe to run any number of times, and concurrently."""
+    orders nothing asks for any more. Safe to run any number of times, and concurrently;
+    `force` ignores the generation marks (after an edit the fingerprint cannot see)."""
     days = horizon_days_checked(horizon_days)
     today = today or timezone.localdate()
     end = today + dt.timedelta(days=days)
@@ -107,15 +125,16 @@ def workorders_generate(*, today: dt.date | None = None, horizon_days: int | Non
                                           start_date__lte=end)
     agreements = agreements.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
     if agreement_ids is not None:
-        agreements = agreements.filter(pk__in=list(agreement_ids))
+        agreement_ids = list(agreement_ids)
+        agreements = agreements.filter(pk__in=agreement_ids)
     ids = list(agreements.order_by("pk").values_list("pk", flat=True))
     catalog = _Catalog.load()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        # One transaction per chunk: a run killed halfway keeps whole chunks, and the rerun
-        # finds their keys and goes on with the rest.
+        # One transaction per chunk: a run killed halfway keeps whole chunks (work orders
+        # and marks together), and the rerun finds them and goes on with the rest.
         with transaction.atomic():
-            _generate_chunk(chunk, today, end, catalog, result)
+            _generate_chunk(chunk, today, end, catalog, result, force=force)
         result.agreements += len(chunk)
     result.cancelled += _cancel_orphans(today, agreement_ids)
     return result
@@ -125,12 +144,13 @@ def workorders_generate(*, today: dt.date | None = None, horizon_days: int | Non
 
 @dataclass
 class _Catalog:
-    """The active catalog tasks and each plan version's maintained services, read once."""
+    """The active catalog tasks and each plan version's maintained services, read once; the
+    schedules a (plan version, segment) asks for, computed once."""
 
     tasks_by_service: dict[int, list[MaintenanceTask]]
     task_segments: dict[int, frozenset[int]]
     audit_tasks: list[MaintenanceTask]
-    coverage: dict[int, frozenset[int]] = field(default_factory=dict)
+    wanted: dict[tuple[int, int], dict[str, tuple]] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> _Catalog:
@@ -150,208 +170,175 @@ class _Catalog:
         segments = self.task_segments[task.pk]
         return not segments or segment_id in segments
 
-    def maintained_services(self, version) -> frozenset[int]:
-        if version.pk not in self.coverage:
-            self.coverage[version.pk] = frozenset(
-                c.service_id for c in version.coverage.all() if c.level in MAINTAINED_LEVELS)
-        return self.coverage[version.pk]
+    def schedules_for(self, version_id: int, segment_id: int) -> dict[str, tuple]:
+        """{key: (kind, task_id, title, rrule, minutes, delivery, checklist, is_daily)}."""
+        if (version_id, segment_id) not in self.wanted:
+            version = PlanVersion.objects.get(pk=version_id)
+            maintained = set(CoveredService.objects.filter(
+                version_id=version_id, level__in=MAINTAINED_LEVELS)
+                .values_list("service_id", flat=True))
+            self.wanted[version_id, segment_id] = self._desired(version, maintained,
+                                                                segment_id)
+        return self.wanted[version_id, segment_id]
+
+    def _desired(self, version, maintained: set[int], segment_id: int) -> dict[str, tuple]:
+        wanted: dict[str, tuple] = {}
+        if version.scheduled_maintenance:
+            for service_id in sorted(maintained):
+                for task in self.tasks_by_service.get(service_id, ()):
+                    if self.applies(task, segment_id):
+                        wanted[f"task:{task.pk}"] = (
+                            ScheduleKind.MAINTENANCE, task.pk, task.title, task.rrule,
+                            task.estimated_minutes, task.delivery,
+                            [{"section": task.title, "label": item} for item in task.checklist],
+                            task.frequency == "DAILY")
+        audit_tasks = [t for t in self.audit_tasks if self.applies(t, segment_id)]
+        if version.network_audits in AUDIT_RRULES and audit_tasks:
+            onsite = any(t.delivery == Delivery.ONSITE for t in audit_tasks)
+            wanted["audit"] = (
+                ScheduleKind.AUDIT, None,
+                f"Network audit ({version.get_network_audits_display().lower()})",
+                AUDIT_RRULES[version.network_audits],
+                sum(t.estimated_minutes for t in audit_tasks),
+                Delivery.ONSITE if onsite else Delivery.REMOTE,
+                [{"section": t.title, "label": item}
+                 for t in audit_tasks for item in (t.checklist or [t.title])],
+                False)
+        return wanted
 
 
-def desired_schedules(agreement: Agreement, catalog: _Catalog) -> dict[str, Schedule]:
-    """The schedules the agreement's tier asks for, keyed by Schedule.key (unsaved)."""
-    version = agreement.plan_version
-    segment_id = agreement.client.segment_id
-    wanted: dict[str, Schedule] = {}
-    if version.scheduled_maintenance:
-        for service_id in sorted(catalog.maintained_services(version)):
-            for task in catalog.tasks_by_service.get(service_id, ()):
-                if catalog.applies(task, segment_id):
-                    wanted[f"task:{task.pk}"] = Schedule(
-                        agreement=agreement, kind=ScheduleKind.MAINTENANCE, task=task,
-                        key=f"task:{task.pk}", title=task.title, rrule=task.rrule,
-                        estimated_minutes=task.estimated_minutes, delivery=task.delivery,
-                        checklist=[{"section": task.title, "label": item}
-                                   for item in task.checklist],
-                        is_daily=task.frequency == "DAILY",
-                    )
-    if version.network_audits in AUDIT_RRULES:
-        audit_tasks = [t for t in catalog.audit_tasks if catalog.applies(t, segment_id)]
-        if audit_tasks:
-            frequency = version.get_network_audits_display().lower()
-            wanted["audit"] = Schedule(
-                agreement=agreement, kind=ScheduleKind.AUDIT, key="audit",
-                title=f"Network audit ({frequency})", rrule=AUDIT_RRULES[version.network_audits],
-                estimated_minutes=sum(t.estimated_minutes for t in audit_tasks),
-                delivery=(Delivery.ONSITE if any(t.delivery == Delivery.ONSITE
-                                                  for t in audit_tasks) else Delivery.REMOTE),
-                checklist=[{"section": t.title, "label": item}
-                           for t in audit_tasks for item in (t.checklist or [t.title])],
-            )
-    return wanted
+def _sync_schedules(agreements: list[Agreement], catalog: _Catalog, now: dt.datetime,
+                    result: GenerationResult) -> dict[int, list[dict]]:
+    """Create missing schedules, (de)activate the rest; every schedule per agreement, as
+    dicts of _SCHEDULE_FIELDS."""
+    def read() -> dict[int, dict[str, dict]]:
+        found: dict[int, dict[str, dict]] = defaultdict(dict)
+        # The checklist as its stored text: planning caches the work-order items by it.
+        rows = (Schedule.objects.filter(agreement__in=[a.pk for a in agreements])
+                .annotate(checklist_text=Cast("checklist", TextField()))
+                .values_list(*_SCHEDULE_FIELDS[:9], "checklist_text", *_SCHEDULE_FIELDS[10:]))
+        for row in rows:
+            found[row[1]][row[3]] = dict(zip(_SCHEDULE_FIELDS, row, strict=True))
+        return found
 
-
-def _sync_schedules(agreements: list[Agreement], catalog: _Catalog,
-                    result: GenerationResult) -> dict[int, list[Schedule]]:
-    """Create missing schedules, (de)activate the rest; the active ones per agreement."""
-    existing: dict[int, dict[str, Schedule]] = defaultdict(dict)
-    for schedule in Schedule.objects.filter(agreement__in=agreements):
-        existing[schedule.agreement_id][schedule.key] = schedule
+    existing = read()
     to_create, activate, deactivate = [], [], []
     for agreement in agreements:
-        wanted = desired_schedules(agreement, catalog)
+        wanted = catalog.schedules_for(agreement.plan_version_id,
+                                       agreement.client.segment_id)
         have = existing[agreement.pk]
-        for key, schedule in wanted.items():
+        for key, (kind, task_id, title, rrule, minutes, delivery, checklist,
+                  is_daily) in wanted.items():
             if key not in have:
-                to_create.append(schedule)
-            elif not have[key].is_active:
-                activate.append(have[key].pk)
-                have[key].is_active = True
-        for key, schedule in have.items():
-            if key not in wanted and schedule.is_active:
-                deactivate.append(schedule.pk)
-                schedule.is_active = False
-    if to_create:
-        Schedule.objects.bulk_create(to_create, ignore_conflicts=True)
-        result.schedules_created += len(to_create)
-        # ignore_conflicts leaves no primary keys: read the rows back.
-        for schedule in Schedule.objects.filter(
-                agreement__in=agreements, key__in={s.key for s in to_create}):
-            existing[schedule.agreement_id][schedule.key] = schedule
+                to_create.append((agreement.pk, kind, task_id, key, title, rrule,
+                                  dt.time(9, 0), minutes, delivery, json.dumps(checklist),
+                                  is_daily, True, now, now))
+            elif not have[key]["is_active"]:
+                activate.append(have[key]["pk"])
+        deactivate.extend(s["pk"] for key, s in have.items()
+                          if key not in wanted and s["is_active"])
+    insert_ignoring_conflicts(Schedule._meta.db_table, SCHEDULE_COLUMNS, to_create)
+    result.schedules_created += len(to_create)
     if activate:
-        Schedule.objects.filter(pk__in=activate).update(is_active=True,
-                                                        updated_at=timezone.now())
+        Schedule.objects.filter(pk__in=activate).update(is_active=True, updated_at=now)
     if deactivate:
-        Schedule.objects.filter(pk__in=deactivate).update(is_active=False,
-                                                          updated_at=timezone.now())
+        Schedule.objects.filter(pk__in=deactivate).update(is_active=False, updated_at=now)
         result.schedules_deactivated += len(deactivate)
-    return {a.pk: [s for s in existing[a.pk].values() if s.is_active] for a in agreements}
+    return read() if (to_create or activate or deactivate) else existing
 
 
-# -- occurrences -------------------------------------------------------------------------------
-
-@lru_cache(maxsize=65_536)
-def occurrence_dates(rrule: str, anchor: dt.date, first: dt.date, last: dt.date
-                     ) -> tuple[dt.date, ...]:
-    """The local dates in [first, last] on which `rrule`, anchored at `anchor`, fires.
-
-    Cached: agreements share rules and many share a start date, so a run over 10,000
-    agreements evaluates a few thousand distinct rules, not hundreds of thousands.
-    """
-    rule = rrulestr(rrule, dtstart=dt.datetime.combine(anchor, dt.time()), ignoretz=True,
-                    cache=False)
-    lo = dt.datetime.combine(max(first, anchor), dt.time())
-    hi = dt.datetime.combine(last, dt.time())
-    return tuple(d.date() for d in rule.between(lo, hi, inc=True))
-
-
-def _window(agreement: Agreement, today: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    last = min(end, agreement.end_date) if agreement.end_date else end
-    return max(today, agreement.start_date), last
-
-
-def planned_work_orders(agreement: Agreement, schedules: list[Schedule], days: BusinessDays,
-                        site_id: int | None, today: dt.date, end: dt.date
-                        ) -> dict[str, WorkOrder]:
-    """Every work order the schedules ask for in the window, keyed by WorkOrder.key."""
-    first, last = _window(agreement, today, end)
-    planned: dict[str, WorkOrder] = {}
-    if first > last:
-        return planned
-    daily: dict[dt.date, list[Schedule]] = defaultdict(list)
-    for schedule in schedules:
-        dates = occurrence_dates(schedule.rrule, agreement.start_date,
-                                 first - dt.timedelta(days=LOOKBEHIND_DAYS), last)
-        for occurrence in dates:
-            bday = days.on_or_after(occurrence)
-            if not first <= bday.day <= last:
-                continue
-            if schedule.is_daily:
-                if schedule not in daily[bday.day]:
-                    daily[bday.day].append(schedule)
-                continue
-            key = f"s{schedule.pk}:{occurrence.isoformat()}"
-            planned[key] = _work_order(
-                agreement, key=key, kind=(WorkOrderKind.AUDIT if schedule.kind == "audit"
-                                          else WorkOrderKind.MAINTENANCE),
-                schedule=schedule, title=schedule.title, occurrence=occurrence, bday=bday,
-                days=days, at=schedule.local_time, site_id=site_id,
-                minutes=schedule.estimated_minutes, delivery=schedule.delivery,
-                checklist=_items(schedule))
-    for day, group in daily.items():
-        key = f"daily:{day.isoformat()}"
-        bday = days.get(day)
-        planned[key] = _work_order(
-            agreement, key=key, kind=WorkOrderKind.DAILY, schedule=None,
-            title="Daily checklist", occurrence=day, bday=bday, days=days,
-            at=min(s.local_time for s in group), site_id=site_id,
-            minutes=sum(s.estimated_minutes for s in group),
-            delivery=(Delivery.ONSITE if any(s.delivery == Delivery.ONSITE for s in group)
-                      else Delivery.REMOTE),
-            checklist=[item for s in group for item in _items(s)])
-    return planned
-
-
-def _items(schedule: Schedule) -> list[dict]:
-    entries = schedule.checklist or [{"section": schedule.title, "label": schedule.title}]
-    return [{"key": f"s{schedule.pk}-{i}", "section": e["section"], "label": e["label"],
-             "done": False, "done_at": None, "done_by": None, "note": ""}
-            for i, e in enumerate(entries)]
-
-
-def _work_order(agreement, *, key, kind, schedule, title, occurrence, bday, days, at,
-                site_id, minutes, delivery, checklist) -> WorkOrder:
-    return WorkOrder(
-        agreement_id=agreement.pk, client_id=agreement.client_id, site_id=site_id,
-        schedule=schedule, kind=kind, key=key, title=title, occurrence_on=occurrence,
-        due_on=bday.day, scheduled_at=days.planned_at(bday, at), due_at=closes_at(bday),
-        estimated_minutes=minutes, delivery=delivery, checklist=checklist,
-    )
+def _fingerprint(agreement: Agreement, calendar: dict, schedules: list[dict]) -> str:
+    """A digest of everything planning reads for the agreement."""
+    parts = [str(agreement.start_date), str(agreement.end_date), str(agreement.client_id),
+             json.dumps(calendar, sort_keys=True)]
+    parts += [f"{s['pk']}/{s['is_active']}/{s['updated_at'].isoformat()}"
+              for s in sorted(schedules, key=lambda s: s["pk"])]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 # -- one chunk ---------------------------------------------------------------------------------
 
 def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Catalog,
-                    result: GenerationResult) -> None:
-    agreements = list(Agreement.objects.filter(pk__in=ids)
-                      .select_related("client", "plan_version")
-                      .prefetch_related("plan_version__coverage"))
-    schedules = _sync_schedules(agreements, catalog, result)
-    sites = _first_sites({a.client_id for a in agreements})
+                    result: GenerationResult, *, force: bool) -> None:
+    now = timezone.now()
+    agreements = list(Agreement.objects.filter(pk__in=ids).select_related("client")
+                      .only("pk", "client_id", "plan_version_id", "start_date", "end_date",
+                            "client__segment_id", "client__timezone",
+                            "client__business_hours"))
+    schedules = _sync_schedules(agreements, catalog, now, result)
+    marks = {} if force else {
+        pk: (through, fingerprint) for pk, through, fingerprint in
+        GenerationMark.objects.filter(agreement_id__in=ids)
+        .values_list("agreement_id", "through", "fingerprint")}
+    todo, prints = [], {}
+    for agreement in agreements:
+        calendar = client_calendar_dict(agreement.client)
+        prints[agreement.pk] = _fingerprint(agreement, calendar,
+                                            list(schedules[agreement.pk].values()))
+        last = min(end, agreement.end_date) if agreement.end_date else end
+        mark = marks.get(agreement.pk)
+        if mark and mark[1] == prints[agreement.pk] and mark[0] >= last:
+            result.skipped += 1
+        else:
+            todo.append(agreement)
+    if not todo:
+        return
+
+    sites = _first_sites({a.client_id for a in todo})
     existing: dict[int, dict[str, tuple]] = defaultdict(dict)
-    rows = (WorkOrder.objects
-            .filter(agreement_id__in=ids, due_on__gte=today - dt.timedelta(days=LOOKBEHIND_DAYS))
-            .values_list("agreement_id", "key", "status", "due_on", "pk"))
-    for agreement_id, key, status, due_on, pk in rows:
+    for agreement_id, key, status, due_on, pk in (
+            WorkOrder.objects.filter(agreement_id__in=[a.pk for a in todo],
+                                     due_on__gte=today - dt.timedelta(days=LOOKBEHIND_DAYS))
+            .values_list("agreement_id", "key", "status", "due_on", "pk")):
         existing[agreement_id][key] = (status, due_on, pk)
 
-    to_create: list[WorkOrder] = []
+    rows: list[tuple] = []
     stale: list[int] = []
     revive: list[int] = []
-    for agreement in agreements:
-        planned = planned_work_orders(agreement, schedules[agreement.pk],
-                                      client_days(agreement.client),
-                                      sites.get(agreement.client_id), today, end)
+    for agreement in todo:
+        active = [planned_schedule(s["pk"], s["kind"], s["key"], s["title"], s["rrule"],
+                                   s["local_time"],
+                                   s["estimated_minutes"], s["delivery"], s["checklist"],
+                                   s["is_daily"])
+                  for s in schedules[agreement.pk].values() if s["is_active"]]
+        last = min(end, agreement.end_date) if agreement.end_date else end
+        window = AgreementWindow(agreement.pk, agreement.client_id,
+                                 sites.get(agreement.client_id), agreement.start_date,
+                                 max(today, agreement.start_date), last)
+        planned = plan(window, active, client_days(agreement.client), now)
         have = existing[agreement.pk]
-        for key, order in planned.items():
-            if key not in have:
-                to_create.append(order)
-            elif have[key][0] == WorkOrderStatus.CANCELLED and have[key][1] >= today:
-                revive.append(have[key][2])
-        for key, (status, due_on, pk) in have.items():
-            if (key not in planned and status == WorkOrderStatus.SCHEDULED
-                    and today <= due_on <= end):
-                stale.append(pk)
-    if to_create:
-        WorkOrder.objects.bulk_create(to_create, batch_size=2000, ignore_conflicts=True)
-        result.created += len(to_create)
-    now = timezone.now()
+        keys = set()
+        for row in planned:
+            key = row[KEY_AT]
+            keys.add(key)
+            state = have.get(key)
+            if state is None:
+                rows.append(row)
+            elif state[0] == WorkOrderStatus.CANCELLED and state[1] >= today:
+                revive.append((state[2], row))
+        stale.extend(pk for key, (status, due_on, pk) in have.items()
+                     if key not in keys and status == WorkOrderStatus.SCHEDULED
+                     and today <= due_on <= end)
+    insert_ignoring_conflicts(WorkOrder._meta.db_table, WORK_ORDER_COLUMNS, rows)
+    result.created += len(rows)
     if stale:
         result.cancelled += WorkOrder.objects.filter(
             pk__in=stale, status=WorkOrderStatus.SCHEDULED,
         ).update(status=WorkOrderStatus.CANCELLED, updated_at=now)
-    if revive:
-        WorkOrder.objects.filter(pk__in=revive, status=WorkOrderStatus.CANCELLED).update(
-            status=WorkOrderStatus.SCHEDULED, updated_at=now)
+    # A cancelled occurrence asked for again (a schedule re-enabled or its rule changed
+    # back) comes back as planned now; rare, so one UPDATE each.
+    for pk, row in revive:
+        planned = dict(zip(WORK_ORDER_COLUMNS, row, strict=True))
+        WorkOrder.objects.filter(pk=pk, status=WorkOrderStatus.CANCELLED).update(
+            status=WorkOrderStatus.SCHEDULED, updated_at=now,
+            checklist=json.loads(planned["checklist"]),
+            **{name: planned[name] for name in ("due_on", "scheduled_at", "due_at",
+                                                "estimated_minutes", "title")})
+    GenerationMark.objects.bulk_create(
+        [GenerationMark(agreement_id=a.pk, through=end, fingerprint=prints[a.pk],
+                        updated_at=now) for a in todo],
+        update_conflicts=True, unique_fields=["agreement"],
+        update_fields=["through", "fingerprint", "updated_at"])
 
 
 def _first_sites(client_ids: set[int]) -> dict[int, int]:
@@ -362,12 +349,12 @@ def _first_sites(client_ids: set[int]) -> dict[int, int]:
     return sites
 
 
-def _cancel_orphans(today: dt.date, agreement_ids: Iterable[int] | None) -> int:
+def _cancel_orphans(today: dt.date, agreement_ids: list[int] | None) -> int:
     """Cancel future open work orders of agreements that no longer generate them: ended,
     suspended or cancelled ones, and dates past a (new) end date."""
     orders = WorkOrder.objects.filter(status=WorkOrderStatus.SCHEDULED, due_on__gte=today)
     if agreement_ids is not None:
-        orders = orders.filter(agreement_id__in=list(agreement_ids))
+        orders = orders.filter(agreement_id__in=agreement_ids)
     gone = orders.filter(~Q(agreement__status__in=GENERATING_STATUSES)
                          | Q(agreement__end_date__lt=today)
                          | Q(agreement__end_date__isnull=False,

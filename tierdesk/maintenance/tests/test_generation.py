@@ -103,7 +103,7 @@ def test_a_schedule_time_before_opening_starts_at_the_opening(platinum_acme):
                                     title="Verify offsite backup replication")
     Schedule.objects.filter(pk=schedule.pk).update(local_time=dt.time(6, 0))
     WorkOrder.objects.all().delete()
-    workorders_generate(today=dt.date(2026, 2, 2), horizon_days=7)
+    workorders_generate(today=dt.date(2026, 2, 2), horizon_days=7, force=True)
     order = WorkOrder.objects.get(schedule=schedule)
     assert order.scheduled_at.astimezone(NY).time() == dt.time(8, 0)
 

@@ -22,6 +22,7 @@ from tierdesk.demo.generate import (
     demo_reset,
     demo_staff_create,
 )
+from tierdesk.demo.maintenance import demo_maintenance_generate
 from tierdesk.demo.tickets import AUTO_TICKETS_MAX_CLIENTS, demo_tickets_generate
 from tierdesk.plans.seed import tiers_load_defaults
 
@@ -93,3 +94,9 @@ class Command(BaseCommand):
                 f"Opened {tickets['tickets']} demo tickets ({states or 'none'}); SLA sweep: "
                 f"{sweep.get('warnings', 0)} warnings, {sweep.get('breaches', 0)} breaches. "
                 "Their mail is marked as handled, not sent.")
+        if tickets_per_client != 0 and result["created"]:
+            work = demo_maintenance_generate(
+                clients=demo_clients_in_order(result["created"]), seed=seed)
+            self.stdout.write(
+                f"Generated {work['work orders']} maintenance work orders ({work['done']} "
+                f"past ones done, {work['missed']} missed).")
