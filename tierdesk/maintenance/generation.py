@@ -333,7 +333,8 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
             status=WorkOrderStatus.SCHEDULED, updated_at=now,
             checklist=json.loads(planned["checklist"]),
             **{name: planned[name] for name in ("due_on", "scheduled_at", "due_at",
-                                                "estimated_minutes", "title")})
+                                                "estimated_minutes", "title", "items_total",
+                                                "items_done")})
     GenerationMark.objects.bulk_create(
         [GenerationMark(agreement_id=a.pk, through=end, fingerprint=prints[a.pk],
                         updated_at=now) for a in todo],

@@ -17,6 +17,7 @@ from django.db import models
 
 from tierdesk.catalog.models import Delivery, MaintenanceTask, validate_rrule
 from tierdesk.clients.models import Agreement, Client, Site
+from tierdesk.core.fields import JSONTextField
 from tierdesk.core.models import TimeStampedModel
 
 
@@ -108,13 +109,14 @@ WORK_ORDER_TRANSITIONS = {
 class WorkOrder(TimeStampedModel):
     """One occurrence of maintenance for one agreement, due on a business day of the client.
 
-    `key` identifies the occurrence within the agreement ("s<schedule>:<date>",
-    "daily:<date>", "audit:<date>") and is unique, which makes generation idempotent even
+    `key` identifies the occurrence within the agreement ("task:<id>:<date>",
+    "audit:<date>", "daily:<date>") and is unique, which makes generation idempotent even
     when two runs overlap. The checklist is stored on the row — a list of
-    {"key", "section", "label", "done", "done_at", "done_by", "note"} — because a daily
-    checklist gathers every daily task of the client and generation writes hundreds of
-    thousands of them. `due_at` is the close of the client's business day `due_on`; after
-    it an open work order is overdue.
+    {"key", "section", "label", "done", "done_at", "done_by", "note"}, as JSON text — because
+    a daily checklist gathers every daily task of the client and generation writes hundreds
+    of thousands of them; `items_total`/`items_done` count it for lists and reports.
+    `due_at` is the close of the client's business day `due_on`; after it an open work
+    order is overdue.
     """
 
     # Indexes are only those a query uses (see Meta): generation writes ~440,000 rows for
@@ -138,7 +140,11 @@ class WorkOrder(TimeStampedModel):
     estimated_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     delivery = models.CharField(max_length=10, choices=Delivery.choices,
                                 default=Delivery.REMOTE)
-    checklist = models.JSONField(default=list, blank=True)
+    checklist = JSONTextField(default=list, blank=True)
+    # Kept by save() and by every raw write: lists and value reports count without
+    # reading the checklists.
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=12, choices=WorkOrderStatus.choices,
                               default=WorkOrderStatus.SCHEDULED)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
@@ -182,6 +188,14 @@ class WorkOrder(TimeStampedModel):
     @property
     def done_count(self) -> int:
         return sum(1 for item in self.checklist if item.get("done"))
+
+    def save(self, *args, **kwargs):
+        self.items_total = len(self.checklist or [])
+        self.items_done = self.done_count
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "checklist" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "items_total", "items_done"}
+        super().save(*args, **kwargs)
 
 
 class WorkOrderEvidence(models.Model):

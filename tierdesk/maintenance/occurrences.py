@@ -25,7 +25,8 @@ LOOKBEHIND_DAYS = 14
 WORK_ORDER_COLUMNS = (
     "agreement_id", "client_id", "site_id", "schedule_id", "kind", "key", "title",
     "occurrence_on", "due_on", "scheduled_at", "due_at", "estimated_minutes", "delivery",
-    "checklist", "status", "completion_note", "findings", "created_at", "updated_at",
+    "checklist", "items_total", "items_done", "status", "completion_note", "findings",
+    "created_at", "updated_at",
 )
 KEY_AT = WORK_ORDER_COLUMNS.index("key")
 DUE_ON_AT = WORK_ORDER_COLUMNS.index("due_on")
@@ -181,7 +182,8 @@ def _shared_plan(signatures: tuple, days: BusinessDays, since: dt.date, first: d
 def _plan(schedules: list[PlannedSchedule], days: BusinessDays, anchor: dt.date,
           since: dt.date, first: dt.date, last: dt.date) -> list[tuple]:
     """Rows (schedule key, kind, key, title, occurrence, due_on, scheduled_at, due_at,
-    minutes, delivery, checklist) in the window; the schedule key is None for daily lists."""
+    minutes, delivery, checklist, items total, items done) in the window; the schedule
+    key is None for daily lists."""
     rows: list[tuple] = []
     daily: dict[dt.date, list[PlannedSchedule]] = defaultdict(list)
     for s in schedules:
@@ -197,7 +199,7 @@ def _plan(schedules: list[PlannedSchedule], days: BusinessDays, anchor: dt.date,
             rows.append((s.key, "audit" if s.kind == "audit" else "maintenance",
                          f"{s.key}:{occurrence.isoformat()}", s.title, occurrence, bday.day,
                          days.planned_at(bday, s.local_time), closes_at(bday),
-                         s.estimated_minutes, s.delivery, s.checklist_json))
+                         s.estimated_minutes, s.delivery, s.checklist_json, len(s.items), 0))
     for day, group in sorted(daily.items()):
         bday = days.get(day)
         rows.append((None, "daily", f"daily:{day.isoformat()}", "Daily checklist", day, day,
@@ -205,5 +207,6 @@ def _plan(schedules: list[PlannedSchedule], days: BusinessDays, anchor: dt.date,
                      closes_at(bday), sum(s.estimated_minutes for s in group),
                      (Delivery.ONSITE if any(s.delivery == Delivery.ONSITE for s in group)
                       else Delivery.REMOTE),
-                     json.dumps([item for s in group for item in s.items])))
+                     json.dumps([item for s in group for item in s.items]),
+                     sum(len(s.items) for s in group), 0))
     return rows
