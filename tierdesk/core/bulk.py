@@ -2,9 +2,9 @@
 
 Building a model instance per row for `bulk_create` costs more than the database's own
 work at that size (maintenance generation writes ~440,000 work orders for 10,000
-agreements), so these take tuples in column order: COPY into a temporary table and one
-INSERT ... SELECT ... ON CONFLICT DO NOTHING on PostgreSQL, executemany INSERT OR IGNORE
-on SQLite. Both skip rows that collide with a unique constraint, which is what makes the
+agreements), so these take tuples in column order: COPY on PostgreSQL (through a temporary
+table and INSERT ... ON CONFLICT DO NOTHING when a row collides), executemany INSERT OR
+IGNORE on SQLite. Both skip rows that collide with a unique constraint, which is what makes the
 callers idempotent. Values must be ready for the column: aware datetimes, dates, Decimals,
 JSON already dumped to a string.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 
 def insert_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
@@ -22,30 +22,49 @@ def insert_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tup
     Runs inside the caller's transaction."""
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        _copy_ignoring_conflicts(table, columns, rows)
+        return
     names = ", ".join(columns)
+    marks = ", ".join(["%s"] * len(columns))
+    adapted: dict = {}  # rows repeat the same few dates and times
     with connection.wrap_database_errors, connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Only the named columns, without constraints: the id comes from the table.
-            temp = f"_bulk_{table}_{len(columns)}"
-            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS "
-                           f"SELECT {names} FROM {table} WITH NO DATA")
-            cursor.execute(f"TRUNCATE {temp}")
-            # COPY's text format, written here: psycopg's write_row adapts value by value
-            # (~60 µs a row); the rows repeat the same long JSON and the same instants.
-            memo: dict = {}
-            with cursor.cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
-                for at in range(0, len(rows), 5000):
-                    copy.write("".join(
-                        "\t".join([_copy_text(v, memo) for v in row]) + "\n"
-                        for row in rows[at:at + 5000]))
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {temp} "
-                           f"ON CONFLICT DO NOTHING")
-            cursor.execute(f"TRUNCATE {temp}")
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            adapted: dict = {}  # rows repeat the same few dates and times
-            cursor.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})",
-                               [tuple(_sqlite_value(v, adapted) for v in row) for row in rows])
+        cursor.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})",
+                           [tuple(_sqlite_value(v, adapted) for v in row) for row in rows])
+
+
+def _copy_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """PostgreSQL: COPY straight into the table, which is all a run finds when no other
+    run wrote the same rows meanwhile. If one did, COPY fails on the unique constraint:
+    the savepoint is rolled back and the rows go through a temporary table and
+    INSERT ... SELECT ... ON CONFLICT DO NOTHING instead."""
+    names = ", ".join(columns)
+    # COPY's text format, written here: psycopg's write_row adapts value by value
+    # (~60 µs a row); the rows repeat the same long JSON and the same instants.
+    memo: dict = {}
+    chunks = ["".join("\t".join([_copy_text(v, memo) for v in row]) + "\n"
+                      for row in rows[at:at + 5000]) for at in range(0, len(rows), 5000)]
+    try:
+        with transaction.atomic(), connection.wrap_database_errors, \
+                connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for chunk in chunks:
+                    copy.write(chunk)
+        return
+    except IntegrityError:
+        pass
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        # Only the named columns, without constraints: the id comes from the table.
+        temp = f"_bulk_{table}_{len(columns)}"
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS "
+                       f"SELECT {names} FROM {table} WITH NO DATA")
+        cursor.execute(f"TRUNCATE {temp}")
+        with cursor.cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
+            for chunk in chunks:
+                copy.write(chunk)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {temp} "
+                       f"ON CONFLICT DO NOTHING")
+        cursor.execute(f"TRUNCATE {temp}")
 
 
 _ADAPTED_TYPES = (dt.datetime, dt.date, dt.time)

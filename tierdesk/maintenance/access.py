@@ -76,3 +76,24 @@ def evidence_for_staff(user, work_order_pk, pk) -> WorkOrderEvidence:
 def evidence_for_contact(user, work_order_pk, pk) -> WorkOrderEvidence:
     order = workorder_for_contact(user, work_order_pk)
     return _get(order.evidence.all(), pk)
+
+
+def audits_for_staff(user) -> QuerySet[WorkOrder]:
+    """Every network-audit work order (any staff role)."""
+    _require_staff(user)
+    return WorkOrder.objects.filter(kind="audit").select_related(*_RELATED)
+
+
+def audit_for_staff(user, pk) -> WorkOrder:
+    return _get(audits_for_staff(user), pk)
+
+
+def audits_for_contact(user) -> QuerySet[WorkOrder]:
+    """The contact's own client's network audits (never cancelled ones)."""
+    return workorders_for_contact(user).filter(kind="audit").select_related(*_RELATED)
+
+
+def audit_report_for_contact(user, pk) -> WorkOrder:
+    """A completed audit of the contact's own client: only finished audits have a report
+    a client may read; anything else is Http404."""
+    return _get(audits_for_contact(user).filter(status="done"), pk)

@@ -36,3 +36,8 @@ def workorder_evidence_event(*, work_order, by, evidence):
 
 def calendar_feed_rotated_event(*, feed, by):
     return record(action="calendar_feed.rotated", obj=feed, by=by)
+
+
+def workorder_overdue_event(*, work_order):
+    return record(action="workorder.overdue", obj=work_order,
+                  message="past its due time; the dispatchers were told")

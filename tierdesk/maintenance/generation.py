@@ -150,7 +150,9 @@ class _Catalog:
     tasks_by_service: dict[int, list[MaintenanceTask]]
     task_segments: dict[int, frozenset[int]]
     audit_tasks: list[MaintenanceTask]
+    tasks: dict[int, MaintenanceTask] = field(default_factory=dict)
     wanted: dict[tuple[int, int], dict[str, tuple]] = field(default_factory=dict)
+    task_checklists: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> _Catalog:
@@ -164,7 +166,22 @@ class _Catalog:
             tasks_by_service=by_service,
             task_segments={t.pk: frozenset(s.pk for s in t.segments.all()) for t in tasks},
             audit_tasks=[t for t in tasks if t.is_audit],
+            # Inactive tasks too: a schedule of a task deactivated today still plans.
+            tasks={t.pk: t for t in MaintenanceTask.objects.all()},
         )
+
+    def checklist_text(self, schedule: dict) -> str:
+        """The schedule's checklist as JSON text: its own, else its task's."""
+        text = schedule["checklist"]
+        if text and text != "[]" or not schedule["key"].startswith("task:"):
+            return text
+        task_id = int(schedule["key"].removeprefix("task:"))
+        if task_id not in self.task_checklists:
+            task = self.tasks.get(task_id)
+            self.task_checklists[task_id] = json.dumps(
+                [{"section": task.title, "label": item} for item in task.checklist]
+                if task else [])
+        return self.task_checklists[task_id]
 
     def applies(self, task: MaintenanceTask, segment_id: int) -> bool:
         segments = self.task_segments[task.pk]
@@ -187,10 +204,10 @@ class _Catalog:
             for service_id in sorted(maintained):
                 for task in self.tasks_by_service.get(service_id, ()):
                     if self.applies(task, segment_id):
+                        # No copy of the checklist: the schedule follows its task's.
                         wanted[f"task:{task.pk}"] = (
                             ScheduleKind.MAINTENANCE, task.pk, task.title, task.rrule,
-                            task.estimated_minutes, task.delivery,
-                            [{"section": task.title, "label": item} for item in task.checklist],
+                            task.estimated_minutes, task.delivery, [],
                             task.frequency == "DAILY")
         audit_tasks = [t for t in self.audit_tasks if self.applies(t, segment_id)]
         if version.network_audits in AUDIT_RRULES and audit_tasks:
@@ -298,7 +315,8 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
     for agreement in todo:
         active = [planned_schedule(s["pk"], s["kind"], s["key"], s["title"], s["rrule"],
                                    s["local_time"],
-                                   s["estimated_minutes"], s["delivery"], s["checklist"],
+                                   s["estimated_minutes"], s["delivery"],
+                                   catalog.checklist_text(s),
                                    s["is_daily"])
                   for s in schedules[agreement.pk].values() if s["is_active"]]
         last = min(end, agreement.end_date) if agreement.end_date else end

@@ -46,7 +46,7 @@ class Schedule(TimeStampedModel):
                             default=ScheduleKind.MAINTENANCE)
     # Empty for the audit schedule, whose checklist gathers every audit task of the segment.
     task = models.ForeignKey(MaintenanceTask, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="schedules", db_index=False)
+                             related_name="schedules", db_index=False, db_constraint=False)
     key = models.CharField(max_length=40, help_text='"task:<id>" or "audit"')
     title = models.CharField(max_length=200)
     rrule = models.CharField(max_length=200)
@@ -55,8 +55,10 @@ class Schedule(TimeStampedModel):
     estimated_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     delivery = models.CharField(max_length=10, choices=Delivery.choices,
                                 default=Delivery.REMOTE)
-    #: [{"section": str, "label": str}, ...]
-    checklist = models.JSONField(default=list, blank=True)
+    #: [{"section": str, "label": str}, ...] for the audit schedule; empty for a task's
+    #: schedule, which follows its catalog task's checklist (see `items`). Text, not
+    #: jsonb: generation writes ~200,000 schedules at once.
+    checklist = JSONTextField(default=list, blank=True)
     is_daily = models.BooleanField(
         default=False, help_text="Rolled up into the client's daily checklist.")
     is_active = models.BooleanField(default=True)
@@ -70,6 +72,13 @@ class Schedule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.agreement.client.name})"
+
+    @property
+    def items(self) -> list[dict]:
+        """The checklist entries its work orders get: its own, else its task's."""
+        if self.checklist or self.task_id is None:
+            return self.checklist
+        return [{"section": self.task.title, "label": item} for item in self.task.checklist]
 
     def clean(self):
         errors = {}
@@ -122,14 +131,18 @@ class WorkOrder(TimeStampedModel):
     # Indexes are only those a query uses (see Meta): generation writes ~440,000 rows for
     # 10,000 agreements, and every index is written for each. (agreement, key) serves
     # agreement; (client, due_on) serves client; the rest are filtered within those.
+    # client, site and schedule carry no database constraint: PostgreSQL checks each one
+    # per inserted row at commit, and generation takes all three from the agreement's own
+    # rows (Django's on_delete still applies: it works in the ORM).
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT,
                                   related_name="work_orders", db_index=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="work_orders",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="work_orders", db_index=False)
+                             related_name="work_orders", db_index=False, db_constraint=False)
     schedule = models.ForeignKey(Schedule, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="work_orders", db_index=False)
+                                 related_name="work_orders", db_index=False,
+                                 db_constraint=False)
     kind = models.CharField(max_length=12, choices=WorkOrderKind.choices)
     key = models.CharField(max_length=40)
     title = models.CharField(max_length=200)

@@ -20,15 +20,17 @@ from django.utils import timezone
 
 from tierdesk.catalog.models import validate_rrule
 from tierdesk.maintenance import events
-from tierdesk.maintenance.generation import occurrence_dates, workorders_generate
+from tierdesk.maintenance.generation import workorders_generate
 from tierdesk.maintenance.models import (
     WORK_ORDER_TRANSITIONS,
     CalendarFeed,
     Schedule,
     WorkOrder,
     WorkOrderEvidence,
+    WorkOrderKind,
     WorkOrderStatus,
 )
+from tierdesk.maintenance.occurrences import occurrence_dates
 
 
 def _locked(work_order: WorkOrder) -> WorkOrder:
@@ -74,9 +76,16 @@ def workorder_complete(*, work_order: WorkOrder, by, note: str = "",
         order = _locked(work_order)
         _require_open(order)
         open_items = [i["label"] for i in order.checklist if not i.get("done")]
+        errors = {}
         if open_items and not note.strip():
-            raise ValidationError({"note": f"{len(open_items)} checklist item(s) are not "
-                                           f"ticked ({open_items[0]}…); say why in the note"})
+            errors["note"] = (f"{len(open_items)} checklist item(s) are not ticked "
+                              f"({open_items[0]}…); say why in the note")
+        # An audit's findings are what its report exists for: no report without them.
+        if order.kind == WorkOrderKind.AUDIT and not findings.strip():
+            errors["findings"] = ("an audit cannot be completed without its findings: what "
+                                  "was found and what you recommend")
+        if errors:
+            raise ValidationError(errors)
         old = order.status
         order.status = WorkOrderStatus.DONE
         order.completed_at = timezone.now()
@@ -189,7 +198,7 @@ def schedule_update(*, schedule: Schedule, by, rrule: str | None = None,
                                  status=WorkOrderStatus.SCHEDULED,
                                  due_on__gte=timezone.localdate()).update(
             status=WorkOrderStatus.CANCELLED, updated_at=timezone.now())
-    workorders_generate(agreement_ids=[locked.agreement_id])
+    workorders_generate(agreement_ids=[locked.agreement_id], force=True)
     return locked
 
 
@@ -224,6 +233,20 @@ def calendar_feed_for_secret(secret: str) -> CalendarFeed | None:
     digest = hashlib.sha256((secret or "").encode()).hexdigest()
     return CalendarFeed.objects.select_related("user", "client").filter(
         token_hash=digest).first()
+
+
+#: A feed's last_used_at is refreshed at most this often: calendar apps poll every few
+#: minutes, and the page only needs to say roughly when the URL was last fetched.
+FEED_USE_RESOLUTION = dt.timedelta(hours=1)
+
+
+def calendar_feed_mark_used(*, feed: CalendarFeed, now: dt.datetime | None = None) -> None:
+    """Note that the feed's URL was fetched (no audit event: it is not a change anyone
+    made)."""
+    now = now or timezone.now()
+    if feed.last_used_at is None or now - feed.last_used_at >= FEED_USE_RESOLUTION:
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+        feed.last_used_at = now
 
 
 def workorders_flag_overdue(*, now: dt.datetime | None = None) -> list[WorkOrder]:
