@@ -33,6 +33,36 @@ def insert_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tup
                            [tuple(_sqlite_value(v, adapted) for v in row) for row in rows])
 
 
+def insert_with_ids(table: str, columns: Sequence[str], rows: list[tuple]) -> list[int] | None:
+    """PostgreSQL: insert `rows` with ids drawn from the table's own sequence first (COPY
+    returns none); the ids in row order, so the caller need not read the rows back. None
+    when that is not possible — on SQLite, or when another run inserted some of the rows
+    meanwhile — after inserting what is missing as insert_ignoring_conflicts does."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        insert_ignoring_conflicts(table, columns, rows)
+        return None
+    memo: dict = {}
+    try:
+        with transaction.atomic(), connection.wrap_database_errors, \
+                connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
+                           " FROM generate_series(1, %s)", [table, len(rows)])
+            ids = sorted(pk for (pk,) in cursor.fetchall())
+            with cursor.cursor.copy(
+                    f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
+                for at in range(0, len(rows), 5000):
+                    copy.write("".join(
+                        "\t".join([str(pk), *(_copy_text(v, memo) for v in row)]) + "\n"
+                        for pk, row in zip(ids[at:at + 5000], rows[at:at + 5000],
+                                           strict=True)))
+        return ids
+    except IntegrityError:
+        insert_ignoring_conflicts(table, columns, rows)
+        return None
+
+
 def _copy_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
     """PostgreSQL: COPY straight into the table, which is all a run finds when no other
     run wrote the same rows meanwhile. If one did, COPY fails on the unique constraint:
