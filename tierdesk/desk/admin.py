@@ -4,9 +4,13 @@ from django.contrib import admin
 
 from tierdesk.desk.models import (
     Attachment,
+    HelpdeskRoute,
     InboundMessage,
     OnCallMember,
     OnCallRotation,
+    OutsourcedTicket,
+    OutsourcingPartner,
+    PartnerWebhook,
     SlaNotice,
     Ticket,
     TicketEntry,
@@ -89,3 +93,32 @@ class OnCallMemberInline(admin.TabularInline):
 class OnCallRotationAdmin(admin.ModelAdmin):
     list_display = ("name", "starts_at", "shift_days", "is_active")
     inlines = [OnCallMemberInline]
+
+
+# Outsourcing (writes go through desk/outsourcing.py; the admin is for looking).
+
+@admin.register(OutsourcingPartner)
+class OutsourcingPartnerAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "webhook_url", "fee_per_ticket", "fee_per_month",
+                    "is_active")
+    exclude = ("webhook_secret",)
+
+
+@admin.register(HelpdeskRoute)
+class HelpdeskRouteAdmin(admin.ModelAdmin):
+    list_display = ("plan", "partner")
+
+
+@admin.register(OutsourcedTicket)
+class OutsourcedTicketAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "partner", "routed_at", "first_response_due_at",
+                    "resolution_due_at", "fee")
+    raw_id_fields = ("ticket",)
+    readonly_fields = ("partner_calendar", "partner_targets", "fee")
+
+
+@admin.register(PartnerWebhook)
+class PartnerWebhookAdmin(admin.ModelAdmin):
+    list_display = ("pk", "url", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status",)
+    readonly_fields = ("body",)

@@ -34,3 +34,25 @@ def ticket_breached_event(*, ticket, target: str):
 
 def ticket_onsite_arrived_event(*, ticket, by):
     return record(action="ticket.onsite_arrived", obj=ticket, by=by)
+
+
+# Outsourcing end-user help desk (desk/outsourcing.py) -----------------------------------
+
+def partner_saved_event(*, partner, by, created: bool, changes: dict | None = None):
+    return record(action="outsourcing.partner_created" if created
+                  else "outsourcing.partner_updated", obj=partner, by=by, changes=changes)
+
+
+def helpdesk_route_changed_event(*, plan, old, new, by):
+    return record(action="outsourcing.route_changed", obj=plan, by=by,
+                  message="end-user help desk: " + (str(new) if new else "in house"),
+                  changes={"partner": (str(old) if old else None, str(new) if new else None)})
+
+
+def ticket_outsourced_event(*, ticket, partner):
+    return record(action="ticket.outsourced", obj=ticket, message=f"to {partner}")
+
+
+def partner_step_event(*, ticket, step: str, breached: bool, by):
+    return record(action="ticket.partner_step", obj=ticket, by=by,
+                  message=f"partner {step.replace('_', ' ')}" + (" (late)" if breached else ""))

@@ -30,7 +30,8 @@ from django.db.models import F
 
 from tierdesk.clients.models import Agreement, AgreementStatus, Client, Contact, Site
 from tierdesk.core import clock
-from tierdesk.desk import clocks, events, notify
+from tierdesk.core.rows import Columns, fetch_one, insert
+from tierdesk.desk import clocks, events, notify, outsourcing
 from tierdesk.desk.access import can_manage, can_work, require_work
 from tierdesk.desk.entitlements_cache import VersionTerms, version_terms
 from tierdesk.desk.models import (
@@ -57,6 +58,10 @@ GATED_CHANNELS = frozenset(Channel.values)
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 #: 31**6 ≈ 887 million references: a collision is rare; ten in a row means something else.
 REFERENCE_ATTEMPTS = 10
+#: The choices' values, once: `Choices.values` builds a new list on every call.
+INTAKE_CHANNELS = frozenset(IntakeChannel.values)
+PRIORITIES = frozenset(Priority.values)
+TICKET_TYPES = frozenset(TicketType.values)
 
 
 # Reads used by the writes -----------------------------------------------------------------
@@ -72,14 +77,29 @@ def current_agreement(client: Client) -> Agreement | None:
     return _current_agreements(client).select_related("plan_version").first()
 
 
+_AGREEMENT_KEYS = Columns(Agreement, "a", names=("id", "plan_version_id"))
+_VERSION_STAMP = Columns(PlanVersion, "v", names=("updated_at",))
+
+
 def _current_terms(client: Client) -> tuple[int | None, VersionTerms | None]:
     """The current agreement's id and its plan version's terms, in one small query (the
-    terms come from entitlements_cache; see there why a version in use cannot go stale)."""
-    row = (_current_agreements(client)
-           .values_list("id", "plan_version_id", "plan_version__updated_at").first())
+    terms come from entitlements_cache; see there why a version in use cannot go stale).
+
+    Every opening runs it: hand-written SQL (core/rows.py says why) for what
+    `_current_agreements(client).values_list("id", "plan_version_id",
+    "plan_version__updated_at").first()` reads."""
+    row = fetch_one(
+        f"SELECT {_AGREEMENT_KEYS.sql()}, {_VERSION_STAMP.sql()} "
+        f"FROM {Agreement._meta.db_table} a "
+        f"INNER JOIN {PlanVersion._meta.db_table} v ON v.id = a.plan_version_id "
+        f"WHERE a.client_id = %s AND a.status IN (%s, %s) "
+        f"ORDER BY a.start_date DESC, a.id DESC LIMIT 1",
+        [client.pk, AgreementStatus.ACTIVE.value, AgreementStatus.SUSPENDED.value],
+    )
     if row is None:
         return None, None
-    agreement_id, version_id, updated_at = row
+    agreement_id, version_id = _AGREEMENT_KEYS.values(row)
+    (updated_at,) = _VERSION_STAMP.values(row, len(_AGREEMENT_KEYS))
     return agreement_id, version_terms(version_id, updated_at)
 
 
@@ -166,14 +186,15 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
 
     The returned ticket carries `opening_entries`: the timeline entries just written,
     oldest first, with their authors, so a caller answering with the timeline need not
-    read it back (None in the rare case an SLA notice was written too: read it then).
+    read it back (None when the opening wrote more entries — an SLA notice, a hand-over to
+    an outsourcing partner: read it then).
     """
     errors = {}
-    if channel not in IntakeChannel.values:
+    if channel not in INTAKE_CHANNELS:
         errors["channel"] = f'"{channel}" is not an intake channel'
-    if priority not in Priority.values:
+    if priority not in PRIORITIES:
         errors["priority"] = f'"{priority}" is not a priority'
-    if type not in TicketType.values:
+    if type not in TICKET_TYPES:
         errors["type"] = f'"{type}" is not a ticket type'
     if contact is not None and contact.client_id != client.pk:
         errors["contact"] = "the contact belongs to another client"
@@ -206,11 +227,15 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
         inserted = False
         try:
             with transaction.atomic():
-                ticket.save(force_insert=True)
+                insert([ticket])  # ticket.save(force_insert=True), without the ORM's compiler
                 inserted = True
                 ticket.opening_entries = _open_entries(
                     ticket, state=state, at=at, body=body, body_html=body_html, by=by,
                     inbound=inbound, message_id=message_id[:300], instructions=instructions)
+                # End-user help desk of a tier routed to a partner goes there (see
+                # desk/outsourcing.py); that writes an entry, so callers read the timeline.
+                if outsourcing.ticket_outsource(ticket=ticket, at=at) is not None:
+                    ticket.opening_entries = None
             return ticket
         except IntegrityError:
             if inserted:
@@ -243,7 +268,7 @@ def _open_entries(ticket: Ticket, *, state: clocks.ClockState, at, body, body_ht
             thread=[message_id] if message_id else []))
     # One INSERT for the request and its acknowledgement (ids come back in this order on
     # SQLite >= 3.35 and PostgreSQL, both of which tierdesk requires).
-    TicketEntry.objects.bulk_create(entries)
+    insert(entries)
     for entry in entries[1:]:
         notify.entry_queue_mail(entry)
     events.ticket_opened_event(ticket=ticket, by=by)
@@ -263,7 +288,7 @@ def ticket_client_message(*, ticket: Ticket, body: str, channel: str,
     """The client wrote again. A ticket waiting on the client goes back to "open" (the
     client has answered, so the resolution clock resumes); a resolved ticket is reopened.
     A closed ticket keeps the message but stays closed."""
-    if channel not in IntakeChannel.values:
+    if channel not in INTAKE_CHANNELS:
         raise ValidationError({"channel": f'"{channel}" is not an intake channel'})
     if contact is not None and contact.client_id != ticket.client_id:
         raise ValidationError({"contact": "the contact belongs to another client"})
@@ -413,7 +438,7 @@ def ticket_set_priority(*, ticket: Ticket, priority: str, by, at: dt.datetime | 
     Warnings of the steps still owed are re-armed for the new due times; breaches stay."""
     if by is not None and not can_manage(by):
         raise PermissionDenied("only owners and dispatchers change priorities")
-    if priority not in Priority.values:
+    if priority not in PRIORITIES:
         raise ValidationError({"priority": f'"{priority}" is not a priority'})
     at = _at(at)
     with transaction.atomic():

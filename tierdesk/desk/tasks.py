@@ -18,3 +18,11 @@ def sla_sweep_task() -> dict:
     from tierdesk.desk.sweeps import sla_sweep
 
     return sla_sweep()
+
+
+@db_task(retries=5, retry_delay=60)
+def send_partner_webhook_task(webhook_id: int) -> bool:
+    """POST a stored partner webhook (once; a failed attempt raises, so huey retries it)."""
+    from tierdesk.desk.outsourcing import partner_webhook_send
+
+    return partner_webhook_send(webhook_id=webhook_id)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("tickets/<int:pk>/onsite/", views.ticket_onsite, name="ticket_onsite"),
     path("intake/", include("tierdesk.desk.intake.urls")),
     path("oncall/", include("tierdesk.desk.oncall_urls")),
+    path("outsourcing/", include("tierdesk.desk.outsourcing_urls")),
 ]

@@ -2,6 +2,14 @@
 
 from tierdesk.desk.models.intake import Attachment, InboundMessage, InboundSource, InboundStatus
 from tierdesk.desk.models.oncall import OnCallMember, OnCallRotation
+from tierdesk.desk.models.outsourcing import (
+    HelpdeskRoute,
+    OutsourcedTicket,
+    OutsourcingPartner,
+    PartnerTargetKind,
+    PartnerWebhook,
+    WebhookStatus,
+)
 from tierdesk.desk.models.tickets import (
     EntryKind,
     IntakeChannel,
@@ -14,7 +22,8 @@ from tierdesk.desk.models.tickets import (
 )
 
 __all__ = [
-    "Attachment", "EntryKind", "InboundMessage", "InboundSource", "InboundStatus",
-    "IntakeChannel", "OnCallMember", "OnCallRotation", "SlaNotice", "Ticket", "TicketEntry",
-    "TicketPause", "TicketStatus", "TicketType",
+    "Attachment", "EntryKind", "HelpdeskRoute", "InboundMessage", "InboundSource",
+    "InboundStatus", "IntakeChannel", "OnCallMember", "OnCallRotation", "OutsourcedTicket",
+    "OutsourcingPartner", "PartnerTargetKind", "PartnerWebhook", "SlaNotice", "Ticket",
+    "TicketEntry", "TicketPause", "TicketStatus", "TicketType", "WebhookStatus",
 ]
