@@ -40,3 +40,5 @@ api.add_router("", calendars.router)
 api.add_router("", tickets.router)
 api.add_router("", "tierdesk.api.routers.intake.router")  # intake webhooks (signed)
 api.add_router("", "tierdesk.api.routers.billing.router")  # sessions, items, invoices
+api.add_router("", "tierdesk.api.routers.maintenance.router")  # schedules, work orders, audits
+api.add_router("", "tierdesk.api.routers.reports.router")  # monthly value reports

@@ -29,3 +29,12 @@ from tierdesk.portal import views_approvals  # noqa: E402
 urlpatterns += [
     path("approvals/<int:pk>/", views_approvals.approval_detail, name="approval_detail"),
 ]
+
+# Monthly value reports (portal/views_reports.py)
+from tierdesk.portal import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("reports/", views_reports.value_report_list, name="value_report_list"),
+    path("reports/<int:pk>/", views_reports.value_report_detail, name="value_report_detail"),
+    path("reports/<int:pk>/pdf/", views_reports.value_report_pdf_view, name="value_report_pdf"),
+]

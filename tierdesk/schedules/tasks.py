@@ -37,6 +37,26 @@ def inbound_retry_pending_periodic():
     return inbound_retry_pending()
 
 
+@db_periodic_task(crontab(hour="5", minute="10"))
+@lock_task("maintenance-generate")
+def maintenance_generate_periodic():
+    """Generate the work orders of the coming horizon (TIERDESK_MAINTENANCE_HORIZON_DAYS)
+    and cancel future ones nothing asks for any more. Idempotent: a rerun creates nothing."""
+    from tierdesk.maintenance.generation import workorders_generate
+
+    return workorders_generate().created
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("maintenance-overdue")
+def maintenance_overdue_periodic():
+    """Flag work orders left open past their due time and mail the dispatchers once about
+    the newly overdue ones. Idempotent: a rerun flags and mails nothing."""
+    from tierdesk.maintenance.overdue import workorders_overdue_sweep
+
+    return workorders_overdue_sweep()
+
+
 @db_periodic_task(crontab(day="1", hour="6", minute="0"))
 @lock_task("invoice-run-monthly")
 def invoice_run_monthly_periodic():
@@ -47,3 +67,15 @@ def invoice_run_monthly_periodic():
     from tierdesk.billing.invoicing import invoice_run
 
     return invoice_run(period_start=timezone.localdate().replace(day=1)).pk
+
+
+@db_periodic_task(crontab(day="2", hour="7", minute="0"))
+@lock_task("value-reports-monthly")
+def value_reports_monthly_periodic():
+    """Generate last month's value report of every client (after the 1st's invoice run) and
+    queue their e-mails. Idempotent: a rerun creates nothing and e-mails nobody twice."""
+    from django.utils import timezone
+
+    from tierdesk.insights.services import value_reports_monthly
+
+    return value_reports_monthly(today=timezone.localdate())
