@@ -1,29 +1,57 @@
 """API ticket creation benchmark: POST /api/tickets through the whole stack (bearer token,
 schema, desk.services.ticket_open with its SLA snapshot, timeline entry, audit event and
-queued acknowledgement mail), in process with Django's test client — no network.
+queued acknowledgement mail).
 
     .venv/bin/python bench/bench_api_tickets.py                 # SQLite in a temporary dir
     .venv/bin/python bench/bench_api_tickets.py --postgres postgres://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/bench_api_tickets.py --server        # also over HTTP, gunicorn
+
+Two shapes, each measured `--repeat` times (default 3; other jobs may be loading the CPU),
+reporting every run and then the best and the median:
+
+* in process: Django's test client, one request after another, no network. Besides the
+  rate it prints the CPU time per ticket (this process's), which other jobs on the machine
+  disturb less than the rate — though not at all only on an idle machine.
+* `--server`: the product as scripts/run.sh serves it — gunicorn, 2 sync workers on a free
+  port, against the database prepared here — with `--threads` client threads (http.client)
+  posting in parallel. It prints the CPU time the workers spent per ticket too.
+
+The task queue is the embedded SQLite one, as scripts/run.sh runs it, unless `--redis URL`
+(huey on Redis, as a larger installation runs it; give it a database of its own, e.g.
+redis://127.0.0.1:6379/15: the benchmark empties that queue at the end). No worker consumes
+the queue while it runs: the acknowledgements wait there, queued.
 
 Target (issue 3): >= 500 tickets per second. For scale: django-helpdesk 2.6.1 on this
 machine creates about 53 per second through its API. Tickets go to 50 clients on the three
 built-in tiers, through e-mail and phone channels (staff token) and the portal (a contact's
-token); mail is queued to the task queue as in production (not sent inline).
+token).
 """
 
 import argparse
+import http.client
 import json
+import os
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 import benchenv
 
 TARGET_PER_SECOND = 500.0
 HELPDESK_PER_SECOND = 53.0
+VENV_BIN = Path(sys.executable).parent
 
 
 def _prepare_environment(args) -> None:
-    benchenv.prepare("api", postgres=args.postgres)
+    environ = {"ALLOWED_HOSTS": "testserver,127.0.0.1"}
+    if args.redis:
+        environ["REDIS_URL"] = args.redis
+    benchenv.prepare("api", postgres=args.postgres, **environ)
 
 
 def _setup(n_clients: int):
@@ -67,47 +95,7 @@ def _setup(n_clients: int):
     return clients, staff_token, contact_token
 
 
-def _run(http, token: str, bodies: list[dict]) -> tuple[float, list[float]]:
-    headers = {"Authorization": f"Bearer {token}"}
-    samples = []
-    started = time.perf_counter()
-    for body in bodies:
-        t0 = time.perf_counter()
-        response = http.post("/api/tickets", data=json.dumps(body),
-                             content_type="application/json", headers=headers)
-        samples.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 201, (response.status_code, response.content[:300])
-    return time.perf_counter() - started, samples
-
-
-def _report(name: str, n: int, seconds: float, samples: list[float]) -> None:
-    rate = n / seconds
-    ordered = sorted(samples)
-    p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    print(f"{name:34} {n:7d} {rate:10.0f} {statistics.median(samples):8.2f} {p95:8.2f} "
-          f"{rate / TARGET_PER_SECOND:8.2f} {rate / HELPDESK_PER_SECOND:9.1f}")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--postgres", help="PostgreSQL URL of a server to create a bench DB on")
-    args = parser.parse_args()
-    _prepare_environment(args)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client as HttpClient
-
-    from tierdesk.desk.models import Ticket, TicketEntry
-
-    call_command("migrate", verbosity=0)
-    clients, staff_token, contact_token = _setup(args.clients)
-    http = HttpClient()
+def _bodies(clients):
     channels = ("email", "phone_attendant", "hotline", "walk_in")
     priorities = ("p1", "p2", "p3", "p4")
 
@@ -123,18 +111,212 @@ def main() -> None:
         return {"subject": f"Portal ticket {i}", "body": "Printer offline.",
                 "priority": "p3" if i % 2 else "p4"}
 
-    _run(http, staff_token, [staff_body(i) for i in range(50)])  # warm-up
-    print(f"database: {connection.vendor}; {args.clients} clients on Silver/Gold/Platinum")
-    print(f"{'run':34} {'tickets':>7} {'per s':>10} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'x target':>8} {'x helpdesk':>9}")
+    return staff_body, contact_body
+
+
+class Result:
+    """One measured run: tickets, wall seconds, per-request latencies (ms), CPU seconds."""
+
+    def __init__(self, n: int, seconds: float, samples: list[float], cpu: float | None):
+        self.n, self.seconds, self.samples, self.cpu = n, seconds, samples, cpu
+
+    @property
+    def rate(self) -> float:
+        return self.n / self.seconds
+
+
+HEADER = (f"{'run':40} {'tickets':>7} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'cpu ms':>7} {'x target':>8} {'x helpdesk':>10}")
+
+
+def _line(name: str, result: Result) -> str:
+    cpu = f"{result.cpu * 1000 / result.n:7.2f}" if result.cpu is not None else f"{'-':>7}"
+    return (f"{name:40} {result.n:7d} {result.rate:7.0f} "
+            f"{statistics.median(result.samples):7.2f} "
+            f"{benchenv.percentile(result.samples, 0.95):7.2f} {cpu} "
+            f"{result.rate / TARGET_PER_SECOND:8.2f} {result.rate / HELPDESK_PER_SECOND:10.1f}")
+
+
+def _summary(name: str, results: list[Result]) -> str:
+    rates = [r.rate for r in results]
+    best, median = max(rates), statistics.median(rates)
+    return (f"{name}: best {best:.0f}/s, median {median:.0f}/s of {len(rates)} runs — "
+            f"x{best / TARGET_PER_SECOND:.2f} / x{median / TARGET_PER_SECOND:.2f} the "
+            f"{TARGET_PER_SECOND:.0f}/s target, x{best / HELPDESK_PER_SECOND:.1f} / "
+            f"x{median / HELPDESK_PER_SECOND:.1f} django-helpdesk's {HELPDESK_PER_SECOND:.0f}/s")
+
+
+# In process ---------------------------------------------------------------------------------
+
+def _run_in_process(http, token: str, bodies: list[dict]) -> Result:
+    headers = {"Authorization": f"Bearer {token}"}
+    payloads = [json.dumps(body) for body in bodies]
+    samples = []
+    cpu = time.process_time()
+    started = time.perf_counter()
+    for payload in payloads:
+        t0 = time.perf_counter()
+        response = http.post("/api/tickets", data=payload, content_type="application/json",
+                             headers=headers)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 201, (response.status_code, response.content[:300])
+    seconds = time.perf_counter() - started
+    return Result(len(payloads), seconds, samples, time.process_time() - cpu)
+
+
+# Over HTTP, the deployed shape --------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(port: int, log) -> subprocess.Popen:
+    # As scripts/run.sh starts it (same workers, same access log), on a port of its own.
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "tierdesk.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--access-logfile", "-"],
+        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}; see {log.name}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def _worker_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU time of the server's workers so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def _run_over_http(port: int, token: str, bodies: list[dict], threads: int,
+                   server: subprocess.Popen) -> Result:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    payloads = [json.dumps(body).encode() for body in bodies]
+    shares = [payloads[i::threads] for i in range(threads)]
+    samples: list[list[float]] = [[] for _ in range(threads)]
+    failures: list[str] = []
+    start = threading.Barrier(threads + 1)
+
+    def client(index: int) -> None:
+        # One connection per thread, kept open when the server keeps it (gunicorn's sync
+        # workers close it after each response; http.client then reconnects).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        start.wait()
+        for payload in shares[index]:
+            t0 = time.perf_counter()
+            connection.request("POST", "/api/tickets", body=payload, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+            samples[index].append((time.perf_counter() - t0) * 1000)
+            if response.status != 201:
+                failures.append(f"{response.status} {content[:300]!r}")
+                return
+        connection.close()
+
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    cpu = _worker_cpu_seconds(server)
+    start.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    seconds = time.perf_counter() - started
+    cpu = _worker_cpu_seconds(server) - cpu
+    assert not failures, failures[:3]
+    return Result(len(payloads), seconds, [s for share in samples for s in share], cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=3000, help="staff tickets per run")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--postgres", help="PostgreSQL URL of a server to create a bench DB on")
+    parser.add_argument("--redis", help="run the task queue on this Redis (a database of its "
+                        "own: its queue is emptied at the end)")
+    parser.add_argument("--server", action="store_true",
+                        help="also measure over HTTP against gunicorn with 2 workers")
+    parser.add_argument("--threads", type=int, default=4, help="client threads for --server")
+    args = parser.parse_args()
+    _prepare_environment(args)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from huey.contrib.djhuey import HUEY
+
+    from tierdesk.desk.models import Ticket, TicketEntry
+
+    call_command("migrate", verbosity=0)
+    clients, staff_token, contact_token = _setup(args.clients)
+    staff_body, contact_body = _bodies(clients)
     n = args.tickets
-    seconds, samples = _run(http, staff_token, [staff_body(i) for i in range(n)])
-    _report("staff token, e-mail/phone/walk-in", n, seconds, samples)
-    seconds, samples = _run(http, contact_token, [contact_body(i) for i in range(n // 3)])
-    _report("contact token, portal", n // 3, seconds, samples)
-    print(f"stored: {Ticket.objects.count()} tickets, {TicketEntry.objects.count()} entries; "
-          f"with due times: "
-          f"{Ticket.objects.exclude(first_response_due_at=None).count()}")
+    http = HttpClient()
+    _run_in_process(http, staff_token, [staff_body(i) for i in range(50)])  # warm-up
+    queue = type(HUEY.storage).__name__
+    print(f"database: {connection.vendor}; task queue: {queue}; {args.clients} clients on "
+          f"Silver/Gold/Platinum; {os.cpu_count()} cores; load average "
+          f"{os.getloadavg()[0]:.1f} at the start")
+    print("in process (Django's test client, one request at a time):")
+    print(HEADER)
+    staff, portal = [], []
+    for run in range(1, args.repeat + 1):
+        staff.append(_run_in_process(http, staff_token, [staff_body(i) for i in range(n)]))
+        print(_line(f"#{run} staff token, e-mail/phone/walk-in", staff[-1]))
+        portal.append(_run_in_process(http, contact_token,
+                                      [contact_body(i) for i in range(n // 3)]))
+        print(_line(f"#{run} contact token, portal", portal[-1]))
+    print(_summary("in process, staff", staff))
+    print(_summary("in process, portal", portal))
+
+    if args.server:
+        connection.close()  # the workers are the database's clients now
+        port = _free_port()
+        with tempfile.NamedTemporaryFile("w+", prefix="bench-api-gunicorn-",
+                                         suffix=".log", delete=False) as log:
+            server = _start_server(port, log)
+            try:
+                _run_over_http(port, staff_token, [staff_body(i) for i in range(200)],
+                               args.threads, server)  # warm-up: both workers, connections
+                print(f"over HTTP (gunicorn, 2 sync workers, port {port}; {args.threads} "
+                      f"client threads; cpu ms = the workers' CPU per ticket):")
+                print(HEADER)
+                served = []
+                for run in range(1, args.repeat + 1):
+                    served.append(_run_over_http(port, staff_token,
+                                                 [staff_body(i) for i in range(n)],
+                                                 args.threads, server))
+                    print(_line(f"#{run} staff token, {args.threads} threads", served[-1]))
+                print(_summary("over HTTP, staff", served))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; stored: "
+          f"{Ticket.objects.count()} tickets, {TicketEntry.objects.count()} entries; with due "
+          f"times: {Ticket.objects.exclude(first_response_due_at=None).count()}; queued "
+          f"tasks: {HUEY.pending_count()}")
+    if args.redis:
+        HUEY.flush()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ overrides live in the test configuration, not here.
     TIERDESK_RMM_SECRET, TIERDESK_ATTENDANT_NUMBER, TIERDESK_PHONE_REGION, TIERDESK_RMM_*,
     TIERDESK_DIAL_TIMEOUT, TIERDESK_ATTACHMENT_MAX_BYTES — the service desk (see README)
     TIERDESK_MAINTENANCE_HORIZON_DAYS, TIERDESK_EVIDENCE_MAX_BYTES — maintenance (see README)
+    TIERDESK_MARGIN_FLOOR_PERCENT  a tier's margin floor when the owner set none (default 25)
 """
 
 import os
@@ -124,11 +125,13 @@ MIDDLEWARE = [
     # Static files (Bootstrap from XStatic, htmx from django-htmx) served by the app itself,
     # so one process is the whole product.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, auth and messages middleware, passed over by /api/ calls with
+    # a bearer token only (tierdesk/core/middleware.py says why that is safe).
+    "tierdesk.core.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tierdesk.core.middleware.BrowserCsrfViewMiddleware",
+    "tierdesk.core.middleware.BrowserAuthenticationMiddleware",
+    "tierdesk.core.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tierdesk.core.middleware.PasswordChangeRequiredMiddleware",
@@ -162,6 +165,10 @@ def _database_config() -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "tierdesk.sqlite3",
+            # Kept open between requests, as PostgreSQL's below: a new connection re-reads
+            # the schema and re-runs the PRAGMAs, which cost a web worker more CPU than the
+            # API's whole ticket opening (bench/bench_api_tickets.py --server).
+            "CONN_MAX_AGE": 60,
             # WAL lets the web process read while the worker writes; IMMEDIATE makes a
             # write transaction take its lock at BEGIN, so two writers queue instead of
             # failing with "database is locked" halfway through.
@@ -309,6 +316,11 @@ def _msp_hours() -> dict:
 TIERDESK_MSP_HOURS = _msp_hours()
 TIERDESK_INVOICE_PREFIX = env_str("TIERDESK_INVOICE_PREFIX", "INV-")
 TIERDESK_INVOICE_DUE_DAYS = env_int("TIERDESK_INVOICE_DUE_DAYS", 30)
+# Insights: the trailing margin under which covered-but-costly work warns (0..99 percent),
+# for a tier whose owner set no floor of its own (insights.MarginFloor).
+TIERDESK_MARGIN_FLOOR_PERCENT = env_int("TIERDESK_MARGIN_FLOOR_PERCENT", 25)
+if not 0 <= TIERDESK_MARGIN_FLOOR_PERCENT <= 99:
+    raise ImproperlyConfigured("TIERDESK_MARGIN_FLOOR_PERCENT: must be between 0 and 99")
 
 
 def _email_config() -> dict:

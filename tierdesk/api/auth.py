@@ -15,7 +15,8 @@ from django.http import Http404, HttpRequest
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
-from tierdesk.api.models import ApiToken, TokenScope
+from tierdesk.api.models import TokenScope
+from tierdesk.api.selectors import api_token_by_sha256
 from tierdesk.api.services import api_token_mark_used, token_sha256
 from tierdesk.core.models import Role
 
@@ -34,11 +35,7 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         # Looking up by the hash (a unique index) needs no constant-time compare: timing
         # reveals nothing about a stored token the caller does not already hold.
-        api_token = (
-            ApiToken.objects.select_related("user")
-            .filter(token_sha256=token_sha256(token.strip()))
-            .first()
-        )
+        api_token = api_token_by_sha256(token_sha256(token.strip()))
         if api_token is None or api_token.revoked_at is not None:
             raise AuthenticationError(message="invalid or revoked API token")
         if not api_token.user.is_active:

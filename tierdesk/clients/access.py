@@ -9,6 +9,7 @@ even learn that an id exists.
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tierdesk.clients import selectors
 from tierdesk.clients.models import Agreement, AgreementStatus, Client, Contact, Site
 
 
@@ -76,3 +77,16 @@ def agreements_for_contact(user) -> QuerySet[Agreement]:
 
 def agreement_for_contact(user, pk) -> Agreement:
     return _get(agreements_for_contact(user), pk)
+
+
+def contact_with_site_for_contact(user, site_id: int | None) -> tuple[Contact, Site | None]:
+    """A contact user's own Contact (with its `client`), and its client's site `site_id`
+    (None when not given or another client's: the caller names the field). Http404 when the
+    user is not an active contact, as `contact_client`. One query (ticket opening)."""
+    if not (user.is_authenticated and user.is_client_contact):
+        raise Http404("No such client.")
+    contact, site = selectors.user_contact_with_site(user_id=user.pk, site_id=site_id)
+    if contact is None:
+        raise Http404("No such client.")
+    contact.user = user  # as `user.contact` would have it, without reading the user again
+    return contact, site

@@ -32,8 +32,9 @@ from tierdesk.api.schemas.tickets import (
     TicketOut,
     TransitionIn,
 )
-from tierdesk.clients.access import contact_client
+from tierdesk.clients.access import contact_with_site_for_contact
 from tierdesk.clients.models import Client, Contact, Site
+from tierdesk.clients.selectors import contact_with_site
 from tierdesk.core.models import User
 from tierdesk.desk import access, selectors, services
 from tierdesk.desk.models import IntakeChannel, Ticket, TicketEntry
@@ -146,7 +147,10 @@ def get_ticket(request, ticket_id: int):
 
 
 def _open_as_contact(request, payload: TicketIn) -> Ticket:
-    client = contact_client(request.user)
+    # The contact, its client and the site in one query; a site of another client comes
+    # back as None and is looked up again below for its error.
+    contact, site = contact_with_site_for_contact(request.user, payload.site_id)
+    client = contact.client
     errors = {}
     if payload.client_id is not None and payload.client_id != client.pk:
         errors["client_id"] = f"no such client: {payload.client_id}"
@@ -155,15 +159,15 @@ def _open_as_contact(request, payload: TicketIn) -> Ticket:
     if payload.priority not in CONTACT_PRIORITIES:
         errors["priority"] = ("choose p3 or p4; the dispatcher raises a ticket to p1/p2 "
                               "after triage")
-    if payload.contact_id is not None and payload.contact_id != request.user.contact.pk:
+    if payload.contact_id is not None and payload.contact_id != contact.pk:
         errors["contact_id"] = "client contacts open tickets as themselves"
     if errors:
         raise ValidationError(errors)
-    site = (lookup(Site.objects.filter(client=client), payload.site_id, "site_id")
-            if payload.site_id is not None else None)
+    if payload.site_id is not None and site is None:
+        site = lookup(Site.objects.filter(client=client), payload.site_id, "site_id")
     return services.ticket_open(
         client=client, channel=IntakeChannel.PORTAL, subject=payload.subject,
-        body=payload.body, contact=request.user.contact, site=site, priority=payload.priority,
+        body=payload.body, contact=contact, site=site, priority=payload.priority,
         type=payload.type, needs_onsite=payload.needs_onsite, by=None,
     )
 
@@ -178,19 +182,21 @@ def _open_as_staff(request, payload: TicketIn) -> Ticket:
         errors["channel"] = "this field is required: how the request reached you"
     if errors:
         raise ValidationError(errors)
-    contact = None
+    contact = site = None
     if payload.contact_id is not None:
-        # The usual request names its contact: one query for the contact and its client.
-        contact = (Contact.objects.select_related("client")
-                   .filter(pk=payload.contact_id, client_id=payload.client_id).first())
+        # The usual request names its contact: one query for the contact, its client and
+        # the site (None when the site is not given or not that client's).
+        contact, site = contact_with_site(client_id=payload.client_id,
+                                          contact_id=payload.contact_id,
+                                          site_id=payload.site_id)
     if contact is not None:
         client = contact.client
     else:  # the slow path, for its errors: client first, then a contact of that client
         client = lookup(Client.objects.all(), payload.client_id, "client_id")
         contact = (lookup(Contact.objects.filter(client=client), payload.contact_id,
                           "contact_id") if payload.contact_id is not None else None)
-    site = (lookup(Site.objects.filter(client=client), payload.site_id, "site_id")
-            if payload.site_id is not None else None)
+    if payload.site_id is not None and site is None:
+        site = lookup(Site.objects.filter(client=client), payload.site_id, "site_id")
     return services.ticket_open(
         client=client, channel=payload.channel, subject=payload.subject, body=payload.body,
         contact=contact, site=site, priority=payload.priority, type=payload.type,

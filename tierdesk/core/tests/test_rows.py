@@ -1,0 +1,85 @@
+"""core/rows.py: hand-written SELECTs give back what the ORM would, and `insert` stores what
+`bulk_create` would — on whichever database the tests run (SQLite converts datetimes, JSON
+and decimals on the way out; PostgreSQL adapts JSON on the way in)."""
+
+import pytest
+from django.db import transaction
+
+from tierdesk.core.factories import UserFactory
+from tierdesk.core.models import AuditEvent, User
+from tierdesk.core.rows import Columns, fetch_one, insert
+
+pytestmark = pytest.mark.django_db
+
+EVENT = Columns(AuditEvent, "e")
+ACTOR = Columns(User, "u")
+
+
+def _values(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def _read(event_id):
+    return fetch_one(
+        f"SELECT {EVENT.sql()}, {ACTOR.sql()} FROM core_auditevent e "
+        f"LEFT OUTER JOIN core_user u ON u.id = e.actor_id WHERE e.id = %s", [event_id])
+
+
+def test_a_hand_read_row_is_the_instance_the_orm_reads():
+    actor = UserFactory(username="ada", role="dispatcher")
+    stored = AuditEvent.objects.create(actor=actor, action="x.done", object_type="x.y",
+                                       object_id="7", object_repr="Y 7",
+                                       changes={"status": ["new", "open"], "n": [1, 2.5]})
+    row = _read(stored.pk)
+
+    event = EVENT.instance(row)
+    user = ACTOR.instance(row, len(EVENT))
+
+    assert _values(event) == _values(AuditEvent.objects.get(pk=stored.pk))
+    assert _values(user) == _values(User.objects.get(pk=actor.pk))
+    assert event.created_at.tzinfo is not None and isinstance(event.changes, dict)
+    assert (event._state.adding, event._state.db) == (False, "default")
+
+
+def test_a_left_join_that_found_nothing_is_none_and_values_reads_a_subset():
+    stored = AuditEvent.objects.create(action="x.done", object_type="x.y", object_id="1")
+    row = _read(stored.pk)
+
+    assert ACTOR.instance(row, len(EVENT)) is None
+    stamp = Columns(AuditEvent, "e", names=("id", "created_at"))
+    picked = fetch_one(f"SELECT {stamp.sql()} FROM core_auditevent e WHERE e.id = %s",
+                       [stored.pk])
+    assert stamp.values(picked) == [stored.pk, AuditEvent.objects.get(pk=stored.pk).created_at]
+    with pytest.raises(TypeError):
+        stamp.instance(picked)
+
+
+def test_insert_stores_what_bulk_create_would_and_sets_the_keys_in_order():
+    actor = UserFactory(username="grace")
+    events = [AuditEvent(actor=actor, action=f"x.{i}", object_type="x.y", object_id=str(i),
+                         changes={"i": [None, i]}) for i in range(3)]
+
+    insert(events)
+
+    assert all(e.pk is not None and not e._state.adding for e in events)
+    assert [e.pk for e in events] == sorted(e.pk for e in events)
+    for event in events:
+        stored = AuditEvent.objects.get(pk=event.pk)
+        assert event.created_at is not None  # auto_now_add ran, as in save()
+        assert _values(stored) == _values(event)
+
+
+def test_insert_takes_only_new_instances_of_one_model():
+    saved = AuditEvent.objects.create(action="x", object_type="x.y", object_id="1")
+    with pytest.raises(TypeError):
+        insert([saved])
+    with pytest.raises(TypeError):
+        insert([AuditEvent(action="x", object_type="x.y", object_id="1"),
+                UserFactory.build(username="mixed")])
+
+
+def test_insert_runs_inside_the_callers_transaction():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        insert([AuditEvent(action="x.rolled_back", object_type="x.y", object_id="1")])
+        raise RuntimeError
+    assert not AuditEvent.objects.filter(action="x.rolled_back").exists()
