@@ -17,6 +17,11 @@ from collections.abc import Sequence
 from django.db import IntegrityError, connection, transaction
 
 
+class Fragment(tuple):
+    """Consecutive column values that many rows share (a row may hold one in place of
+    those columns): formatted once per insert instead of once per row."""
+
+
 def insert_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
     """Insert `rows` into `table`, silently skipping the ones a unique constraint refuses.
     Runs inside the caller's transaction."""
@@ -30,7 +35,33 @@ def insert_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tup
     adapted: dict = {}  # rows repeat the same few dates and times
     with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})",
-                           [tuple(_sqlite_value(v, adapted) for v in row) for row in rows])
+                           [tuple(_sqlite_value(v, adapted) for v in flat(row))
+                            for row in rows])
+
+
+def flat(row: tuple) -> tuple:
+    """The row's column values, its fragments expanded."""
+    if not any(type(v) is Fragment for v in row):
+        return row
+    return tuple(x for v in row for x in (v if type(v) is Fragment else (v,)))
+
+
+def _copy_lines(rows, memo: dict, ids=None) -> str:
+    """Rows as lines of COPY's text format (with a leading id column when `ids`)."""
+    fragments: dict[int, str] = {}  # by identity: the rows keep each fragment alive
+
+    def text(v):
+        if type(v) is Fragment:
+            found = fragments.get(id(v))
+            if found is None:
+                found = fragments[id(v)] = "\t".join([_copy_text(x, memo) for x in v])
+            return found
+        return _copy_text(v, memo)
+
+    if ids is None:
+        return "".join("\t".join([text(v) for v in row]) + "\n" for row in rows)
+    return "".join("\t".join([str(pk), *(text(v) for v in row)]) + "\n"
+                   for pk, row in zip(ids, rows, strict=True))
 
 
 def insert_with_ids(table: str, columns: Sequence[str], rows: list[tuple]) -> list[int] | None:
@@ -53,10 +84,7 @@ def insert_with_ids(table: str, columns: Sequence[str], rows: list[tuple]) -> li
             with cursor.cursor.copy(
                     f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
                 for at in range(0, len(rows), 5000):
-                    copy.write("".join(
-                        "\t".join([str(pk), *(_copy_text(v, memo) for v in row)]) + "\n"
-                        for pk, row in zip(ids[at:at + 5000], rows[at:at + 5000],
-                                           strict=True)))
+                    copy.write(_copy_lines(rows[at:at + 5000], memo, ids[at:at + 5000]))
         return ids
     except IntegrityError:
         insert_ignoring_conflicts(table, columns, rows)
@@ -72,8 +100,7 @@ def _copy_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tupl
     # COPY's text format, written here: psycopg's write_row adapts value by value
     # (~60 µs a row); the rows repeat the same long JSON and the same instants.
     memo: dict = {}
-    chunks = ["".join("\t".join([_copy_text(v, memo) for v in row]) + "\n"
-                      for row in rows[at:at + 5000]) for at in range(0, len(rows), 5000)]
+    chunks = [_copy_lines(rows[at:at + 5000], memo) for at in range(0, len(rows), 5000)]
     try:
         with transaction.atomic(), connection.wrap_database_errors, \
                 connection.cursor() as cursor:
@@ -137,3 +164,13 @@ def _copy_text(value, memo: dict) -> str:
         text = str(value)
     memo[value] = text
     return text
+
+
+def relax_commit() -> None:
+    """On PostgreSQL, let the current transaction commit without waiting for its WAL flush
+    (SET LOCAL: this transaction only). For jobs whose batches a rerun rebuilds exactly: a
+    database crash may lose the last few committed batches, and the rerun writes them
+    again. Everything else commits durably."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")

@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from tierdesk.catalog.models import Delivery, MaintenanceTask
 from tierdesk.clients.models import Agreement, AgreementStatus, Site
-from tierdesk.core.bulk import insert_ignoring_conflicts, insert_with_ids
+from tierdesk.core.bulk import flat, insert_ignoring_conflicts, insert_with_ids, relax_commit
 from tierdesk.maintenance.calendars import client_calendar_dict, client_days
 from tierdesk.maintenance.models import (
     GenerationMark,
@@ -56,12 +56,12 @@ from tierdesk.maintenance.models import (
     WorkOrderStatus,
 )
 from tierdesk.maintenance.occurrences import (
-    KEY_AT,
     LOOKBEHIND_DAYS,
     WORK_ORDER_COLUMNS,
     AgreementWindow,
     plan,
     planned_schedule,
+    row_key,
 )
 from tierdesk.plans.models import AuditFrequency, CoverageLevel, CoveredService, PlanVersion
 
@@ -134,6 +134,8 @@ def workorders_generate(*, today: dt.date | None = None, horizon_days: int | Non
         # One transaction per chunk: a run killed halfway keeps whole chunks (work orders
         # and marks together), and the rerun finds them and goes on with the rest.
         with transaction.atomic():
+            # Chunks are idempotent: one lost in a database crash is rebuilt by the rerun.
+            relax_commit()
             _generate_chunk(chunk, today, end, catalog, result, force=force)
         result.agreements += len(chunk)
     result.cancelled += _cancel_orphans(today, agreement_ids)
@@ -248,7 +250,8 @@ def _sync_schedules(agreements: list[Agreement], catalog: _Catalog, now: dt.date
                   is_daily) in wanted.items():
             if key not in have:
                 to_create.append((agreement.pk, kind, task_id, key, title, rrule,
-                                  dt.time(9, 0), minutes, delivery, json.dumps(checklist),
+                                  dt.time(9, 0), minutes, delivery,
+                                  json.dumps(checklist) if checklist else "[]",
                                   is_daily, True, now, now))
             elif not have[key]["is_active"]:
                 activate.append(have[key]["pk"])
@@ -334,7 +337,7 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
         have = existing[agreement.pk]
         keys = set()
         for row in planned:
-            key = row[KEY_AT]
+            key = row_key(row)
             keys.add(key)
             state = have.get(key)
             if state is None:
@@ -353,7 +356,7 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
     # A cancelled occurrence asked for again (a schedule re-enabled or its rule changed
     # back) comes back as planned now; rare, so one UPDATE each.
     for pk, row in revive:
-        planned = dict(zip(WORK_ORDER_COLUMNS, row, strict=True))
+        planned = dict(zip(WORK_ORDER_COLUMNS, flat(row), strict=True))
         WorkOrder.objects.filter(pk=pk, status=WorkOrderStatus.CANCELLED).update(
             status=WorkOrderStatus.SCHEDULED, updated_at=now,
             checklist=json.loads(planned["checklist"]),

@@ -1,8 +1,9 @@
 """When a schedule's recurrence fires, and the work orders a set of schedules asks for in a
 window — computation only, no database. generation.py writes what this plans.
 
-Plans are plain tuples in WORK_ORDER_COLUMNS order, because a run plans ~440,000 of them
-for 10,000 agreements and model instances would cost more than the database's work.
+Plans are plain tuples in WORK_ORDER_COLUMNS order (core.bulk.flat expands their shared
+fragment), because a run plans ~440,000 of them for 10,000 agreements and model instances
+would cost more than the database's work.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 from dateutil.rrule import rrulestr
 
 from tierdesk.catalog.models import Delivery
+from tierdesk.core.bulk import Fragment
 from tierdesk.maintenance.calendars import BusinessDays, closes_at
 
 #: Occurrences up to this many days before the window may land inside it (a long closure).
@@ -28,8 +30,7 @@ WORK_ORDER_COLUMNS = (
     "checklist", "items_total", "items_done", "status", "completion_note", "findings",
     "created_at", "updated_at",
 )
-KEY_AT = WORK_ORDER_COLUMNS.index("key")
-DUE_ON_AT = WORK_ORDER_COLUMNS.index("due_on")
+KEY_AT = WORK_ORDER_COLUMNS.index("key")  # in a flat row (core.bulk.flat)
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,8 +167,13 @@ def plan(agreement: AgreementWindow, schedules: list[PlannedSchedule], days: Bus
                          agreement.last)
     ids = {s.key: s.pk for s in schedules}
     head = (agreement.agreement_id, agreement.client_id, agreement.site_id)
-    return [(*head, ids.get(row[0]), *row[1:], "scheduled", "", "", now, now)
-            for row in planned]
+    return [(*head, ids.get(schedule_key), values, now, now)
+            for schedule_key, values in planned]
+
+
+def row_key(row: tuple) -> str:
+    """The work-order key of a planned row."""
+    return row[4][1]
 
 
 @lru_cache(maxsize=4096)
@@ -181,9 +187,9 @@ def _shared_plan(signatures: tuple, days: BusinessDays, since: dt.date, first: d
 
 def _plan(schedules: list[PlannedSchedule], days: BusinessDays, anchor: dt.date,
           since: dt.date, first: dt.date, last: dt.date) -> list[tuple]:
-    """Rows (schedule key, kind, key, title, occurrence, due_on, scheduled_at, due_at,
-    minutes, delivery, checklist, items total, items done) in the window; the schedule
-    key is None for daily lists."""
+    """(schedule key, Fragment of the columns kind .. findings) per work order in the
+    window; the schedule key is None for daily lists. The fragments of shared plans are
+    the same objects for every agreement, so the COPY formats each once."""
     rows: list[tuple] = []
     daily: dict[dt.date, list[PlannedSchedule]] = defaultdict(list)
     for s in schedules:
@@ -196,17 +202,19 @@ def _plan(schedules: list[PlannedSchedule], days: BusinessDays, anchor: dt.date,
                 if s not in group:
                     group.append(s)
                 continue
-            rows.append((s.key, "audit" if s.kind == "audit" else "maintenance",
-                         f"{s.key}:{occurrence.isoformat()}", s.title, occurrence, bday.day,
-                         days.planned_at(bday, s.local_time), closes_at(bday),
-                         s.estimated_minutes, s.delivery, s.checklist_json, len(s.items), 0))
+            rows.append((s.key, Fragment((
+                "audit" if s.kind == "audit" else "maintenance",
+                f"{s.key}:{occurrence.isoformat()}", s.title, occurrence, bday.day,
+                days.planned_at(bday, s.local_time), closes_at(bday), s.estimated_minutes,
+                s.delivery, s.checklist_json, len(s.items), 0, "scheduled", "", ""))))
     for day, group in sorted(daily.items()):
         bday = days.get(day)
-        rows.append((None, "daily", f"daily:{day.isoformat()}", "Daily checklist", day, day,
-                     days.planned_at(bday, min(s.local_time for s in group)),
-                     closes_at(bday), sum(s.estimated_minutes for s in group),
-                     (Delivery.ONSITE if any(s.delivery == Delivery.ONSITE for s in group)
-                      else Delivery.REMOTE),
-                     json.dumps([item for s in group for item in s.items]),
-                     sum(len(s.items) for s in group), 0))
+        rows.append((None, Fragment((
+            "daily", f"daily:{day.isoformat()}", "Daily checklist", day, day,
+            days.planned_at(bday, min(s.local_time for s in group)), closes_at(bday),
+            sum(s.estimated_minutes for s in group),
+            (Delivery.ONSITE if any(s.delivery == Delivery.ONSITE for s in group)
+             else Delivery.REMOTE),
+            json.dumps([item for s in group for item in s.items]),
+            sum(len(s.items) for s in group), 0, "scheduled", "", ""))))
     return rows

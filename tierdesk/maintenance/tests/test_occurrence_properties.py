@@ -7,8 +7,10 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tierdesk.core.bulk import flat
 from tierdesk.maintenance.calendars import BusinessDays
-from tierdesk.maintenance.occurrences import KEY_AT, AgreementWindow, plan, planned_schedule
+from tierdesk.maintenance.occurrences import KEY_AT, AgreementWindow, planned_schedule
+from tierdesk.maintenance.occurrences import plan as plan_rows
 from tierdesk.sla import Calendar
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -37,6 +39,10 @@ def schedules(draw):
                              dt.time(draw(st.integers(0, 23)), draw(st.sampled_from([0, 30]))),
                              15, "remote", "", rule == "FREQ=DAILY")
             for i, rule in enumerate(rules)]
+
+
+def plan(*args):
+    return [flat(row) for row in plan_rows(*args)]
 
 
 def _window(start, first, last):
