@@ -38,10 +38,18 @@ def grouped_bars(*, groups: list[str], series: dict[str, list[float | None]],
                 f'<title>{escape(name)} {escape(label)}: {value:.1f}%</title></rect>')
         parts.append(f'<text x="{x0 + group_w * 0.4:.1f}" y="{height - bottom + 14}" '
                      f'font-size="10" text-anchor="middle">{escape(label)}</text>')
-    for si, name in enumerate(series):
-        x = left + si * 150
-        parts.append(f'<rect x="{x}" y="{height - 16}" width="10" height="10" '
-                     f'fill="{PALETTE[si % len(PALETTE)]}"/><text x="{x + 14}" '
-                     f'y="{height - 7}" font-size="11">{escape(name)}</text>')
+    parts.extend(legend(series, left=left, bottom=height))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text above is escaped
+
+
+def legend(names, *, left: float, bottom: float) -> list[str]:
+    """A swatch and the name of each series, in a row along the chart's bottom edge (SVG
+    parts, names escaped)."""
+    parts = []
+    for si, name in enumerate(names):
+        x = left + si * 150
+        parts.append(f'<rect x="{x}" y="{bottom - 16}" width="10" height="10" '
+                     f'fill="{PALETTE[si % len(PALETTE)]}"/><text x="{x + 14}" '
+                     f'y="{bottom - 7}" font-size="11">{escape(name)}</text>')
+    return parts

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from tierdesk.desk.charts import PALETTE
+from tierdesk.desk.charts import PALETTE, legend
 
 UNDER = "#dc3545"
 
@@ -87,11 +87,7 @@ def margin_lines(*, months: list[str], series: dict[str, list[Decimal | None]],
             if len(points_text) > 1:
                 parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
                              f'points="{" ".join(points_text)}"/>')
-    for si, name in enumerate(series):
-        x = left + si * 150
-        parts.append(f'<rect x="{x}" y="{height - 16}" width="10" height="10" '
-                     f'fill="{PALETTE[si % len(PALETTE)]}"/><text x="{x + 14}" '
-                     f'y="{height - 7}" font-size="11">{escape(name)}</text>')
+    parts.extend(legend(series, left=left, bottom=height))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every interpolated text above is escaped
 
