@@ -12,8 +12,13 @@ rules to NumPy arrays; `session_classify` is the one write path that stores the 
    not the drive.
 3. **included by coverage** — break-fix, maintenance or monitoring work on a service the
    tier covers far enough: break-fix needs "fully supported"; maintenance needs
-   "maintained" or better; a monitoring response needs any coverage ("monitored only").
-   Reason: "included: Platinum fully supports Patch management and upgrades".
+   "maintained" or better AND a version that includes scheduled maintenance (the work of
+   a maintenance work order, or maintenance asked for on a ticket); a monitoring response
+   needs any coverage ("monitored only").
+   Reasons: "included: Platinum fully supports Patch management and upgrades",
+   "included: Gold includes scheduled maintenance of Antivirus (maintained)".
+   Maintenance under a version without scheduled maintenance falls to rule 5 — for
+   Silver it is billable: "billable: Silver does not include scheduled maintenance; …".
 4. **help desk** (remote or phone) counts against the monthly allowance:
    * unlimited (helpdesk_sessions empty) → allowance, "unlimited help desk";
    * session counting "blocks": a session uses ceil(minutes / helpdesk_session_minutes)
@@ -109,6 +114,8 @@ class Terms:
     coverage: dict[int, tuple[str, str]] = field(default_factory=dict)  # id: (level, name)
     rules: dict[str, Rule] = field(default_factory=dict)
     currency: str = "USD"
+    #: The version includes scheduled maintenance (rule 3 for maintenance work).
+    scheduled_maintenance: bool = False
 
     @classmethod
     def from_version(cls, version) -> Terms:
@@ -125,6 +132,7 @@ class Terms:
             rules={r.work_type: Rule(r.billable, r.hourly_rate, r.note)
                    for r in version.billing.all()},
             currency=getattr(settings, "CURRENCY", "USD"),
+            scheduled_maintenance=version.scheduled_maintenance,
         )
 
     def money(self, value) -> str:
@@ -192,7 +200,13 @@ def classify_row(terms: Terms | None, row: Row) -> Result:
 
     needed = NEEDS_LEVEL.get(row.work_type)
     level, name = terms.coverage.get(row.service_id, (None, None))
-    if needed and level and LEVEL_RANK[level] >= needed:
+    maintenance = row.work_type == SessionWorkType.MAINTENANCE
+    if needed and level and LEVEL_RANK[level] >= needed and (
+            terms.scheduled_maintenance or not maintenance):
+        if maintenance:
+            return Result(Classification.INCLUDED,
+                          f"included: {tier} includes scheduled maintenance of {name} "
+                          f"({LEVEL_WORDS[level]})")
         verb = {"monitored": "monitors", "maintained": "maintains",
                 "supported": "fully supports"}[level]
         return Result(Classification.INCLUDED, f"included: {tier} {verb} {name}")
@@ -206,7 +220,9 @@ def classify_row(terms: Terms | None, row: Row) -> Result:
     if rule is not None and not rule.billable:
         note = f" ({rule.note})" if rule.note else ""
         return Result(Classification.INCLUDED, f"included: {tier} includes {words}{note}")
-    if level:
+    if maintenance and not terms.scheduled_maintenance:
+        why = f"billable: {tier} does not include scheduled maintenance"
+    elif level:
         why = f"billable: {tier} covers {name} {LEVEL_WORDS[level]}"
     elif rule is not None:
         why = f"billable: {tier} bills {words}"
@@ -322,7 +338,7 @@ def session_classify(*, session: WorkSession) -> WorkSession:
     units. Refuses invoiced sessions and closed periods (ValidationError). An unchanged
     session re-classified writes nothing.
     """
-    from tierdesk.billing.ledger import ledger_lock, period_start_for
+    from tierdesk.billing.ledger import agreements_lock, ledger_lock, period_start_for
 
     with transaction.atomic():
         stored = None
@@ -331,6 +347,10 @@ def session_classify(*, session: WorkSession) -> WorkSession:
                       .filter(pk=session.pk)
                       .values("agreement_id", "period_start", "allowance_units",
                               "invoiced_line_id").first())
+        # Before asking whether a period is closed: an invoice closing it cannot then
+        # commit in between (the callers that lock the session row lock its agreement
+        # first, as the invoice run does).
+        agreements_lock(ids=[stored and stored["agreement_id"], session.agreement_id])
         if session.invoiced_line_id or (stored and stored["invoiced_line_id"]):
             raise ValidationError({"started_at": "this session is invoiced and locked; a "
                                                  "correction becomes an adjustment on the "
@@ -341,11 +361,13 @@ def session_classify(*, session: WorkSession) -> WorkSession:
                                                  f"{stored['period_start']:%B %Y} is already "
                                                  "invoiced (closed)"})
         period = None
-        if session.ended_at is not None and session.agreement_id:
-            period = period_start_for(session.client, session.started_at)
-            if period_closed(session.agreement_id, period):
-                raise ValidationError({"started_at": f"the billing period {period:%B %Y} is "
+        if session.agreement_id:
+            # A running timer too: stopped in a closed period it could never be classified.
+            month = period_start_for(session.client, session.started_at)
+            if period_closed(session.agreement_id, month):
+                raise ValidationError({"started_at": f"the billing period {month:%B %Y} is "
                                                      "already invoiced (closed)"})
+            period = month if session.ended_at is not None else None
         # Lock both ledgers (old and new period) in a fixed order before touching either.
         keys = set()
         if stored and stored["agreement_id"] and stored["period_start"]:
@@ -452,6 +474,14 @@ def classification_preview(*, ticket=None, client=None, technician=None, started
               travel_minutes=travel_minutes,
               service_id=getattr(service, "pk", service), used_before=used)
     result = classify_row(terms, row)
+    needs, warning = preview_warning(result, terms)
+    return Preview(result.classification, result.reason, left, result.amount, needs,
+                   warning, included)
+
+
+def preview_warning(result: Result, terms: Terms | None) -> tuple[bool, str]:
+    """Whether work classified as `result` needs the client's approval of an estimate
+    first, and the warning a technician gets before it (logging, or editing a session)."""
     needs = bool(result.classification == Classification.BILLABLE and terms is not None
                  and terms.approval_threshold is not None
                  and result.amount > terms.approval_threshold)
@@ -463,8 +493,7 @@ def classification_preview(*, ticket=None, client=None, technician=None, started
     if needs:
         warning += (f" Above {terms.money(terms.approval_threshold)}: the client must "
                     "approve an estimate first.")
-    return Preview(result.classification, result.reason, left, result.amount, needs,
-                   warning.strip(), included)
+    return needs, warning.strip()
 
 
 # -- batch ----------------------------------------------------------------------------------
@@ -549,7 +578,9 @@ def classify_batch(terms: list[Terms], rows: dict) -> dict:
     needed = np.zeros(n, dtype=np.int64)
     for w, lv in NEEDS_LEVEL.items():
         needed[work == WORK_CODES[w]] = lv
-    covered = (cls < 0) & ~onsite & (needed > 0) & (level >= needed)
+    scheduled = per_terms(lambda x: x.scheduled_maintenance, bool)
+    covered = ((cls < 0) & ~onsite & (needed > 0) & (level >= needed)
+               & (scheduled | (work != WORK_CODES["maintenance"])))
     cls[covered] = CLASS_CODES["included"]
 
     helpdesk = (cls < 0) & ~onsite & (work == WORK_CODES["helpdesk"])

@@ -25,9 +25,12 @@ def session_deleted_event(*, session, by):
 
 
 def session_corrected_event(*, session, item, by, message: str, changes: dict):
-    """An invoiced session corrected: the session stays, `item` is the adjustment."""
+    """A session of a closed period corrected (billing/corrections.py): `item` is the
+    adjustment, None when the correction changed no money."""
+    if item is not None:
+        changes = {**changes, "adjustment": (None, item.pk)}
     return record(action="billing.session_corrected", obj=session, by=by,
-                  message=message[:500], changes={**changes, "adjustment": (None, item.pk)})
+                  message=message[:500], changes=changes)
 
 
 def approval_requested_event(*, approval, by):

@@ -53,12 +53,43 @@ class SessionLogForm(SessionKindForm):
         return data
 
 
+class WorkOrderFieldsMixin:
+    """On a maintenance work order the work is maintenance of the work order's services:
+    no work type to choose, the service picked among its own (the first by default), the
+    mode from how the work is delivered."""
+
+    def __init__(self, *args, services, mode: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["work_type"]
+        field = self.fields["service"]
+        field.queryset = Service.objects.filter(pk__in=[s.pk for s in services])
+        if services:
+            field.empty_label = None
+            field.initial = services[0].pk
+        if mode in SessionMode.values:
+            self.fields["mode"].initial = mode
+
+    def clean(self):
+        data = super().clean()
+        data["work_type"] = SessionWorkType.MAINTENANCE
+        return data
+
+
+class WorkOrderSessionKindForm(WorkOrderFieldsMixin, SessionKindForm):
+    """The timer and the preview on a work order."""
+
+
+class WorkOrderSessionLogForm(WorkOrderFieldsMixin, SessionLogForm):
+    """Time on a work order entered by hand, in the client's zone."""
+
+
 LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class SessionEditForm(forms.Form):
-    """Edit a session (`session_update`), or correct an invoiced one (`session_correct`:
-    no notes, an end is required). Times are typed and shown in the client's zone."""
+    """Edit a session (`session_update`), or correct one of a closed period
+    (corrections.session_correct: no notes, an end is required). Times are typed and
+    shown in the client's zone."""
 
     started_at = forms.DateTimeField(widget=LOCAL_INPUT, label="Started (client's local time)")
     ended_at = forms.DateTimeField(widget=LOCAL_INPUT, required=False,
@@ -97,6 +128,21 @@ class SessionEditForm(forms.Form):
             if data.get(name) is not None:
                 data[name] = _local(data[name].replace(tzinfo=None), self.tz)
         return data
+
+
+class TimerStartForm(forms.Form):
+    """Move a running timer's start, typed and shown in the client's zone (the rules are
+    sessions.session_update's: not in the future, no overlap, at most 24 hours back)."""
+
+    started_at = forms.DateTimeField(widget=LOCAL_INPUT, label="Started (client's local time)")
+
+    def __init__(self, *args, session, **kwargs):
+        self.tz = session.client.timezone
+        local = session.started_at.astimezone(ZoneInfo(self.tz)).replace(tzinfo=None)
+        super().__init__(*args, initial={"started_at": local}, **kwargs)
+
+    def clean_started_at(self):
+        return _local(self.cleaned_data["started_at"].replace(tzinfo=None), self.tz)
 
 
 class SessionStopForm(forms.Form):

@@ -35,9 +35,11 @@ def period_start_for(client, at: datetime) -> date:
 _IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED, AgreementStatus.ENDED)
 
 
-def agreement_in_effect(*, client, ticket=None, on: datetime) -> Agreement | None:
+def agreement_in_effect(*, client, ticket=None, on: datetime,
+                        work_order=None) -> Agreement | None:
     """The agreement whose tier classifies work for `client` at the instant `on`: the one
-    in force on that local date (latest start first), else the ticket's own agreement."""
+    in force on that local date (latest start first), else the ticket's (or the
+    maintenance work order's) own agreement."""
     day = on.astimezone(ZoneInfo(client.timezone)).date()
     agreement = (Agreement.objects.filter(client=client, status__in=_IN_FORCE,
                                           start_date__lte=day)
@@ -46,6 +48,8 @@ def agreement_in_effect(*, client, ticket=None, on: datetime) -> Agreement | Non
                  .order_by("-start_date", "-pk").first())
     if agreement is None and ticket is not None and ticket.agreement_id:
         agreement = ticket.agreement
+    if agreement is None and work_order is not None:
+        agreement = work_order.agreement
     return agreement
 
 
@@ -73,3 +77,17 @@ def ledger_lock(*, agreement_id: int, period_start: date, agreement=None) -> All
     ledger_for(agreement=agreement, on=period_start)
     return AllowanceLedger.objects.select_for_update().get(agreement_id=agreement_id,
                                                            period_start=period_start)
+
+
+def agreements_lock(*, ids) -> None:
+    """Lock the rows of the agreements `ids` (FOR NO KEY UPDATE, in id order; call inside a
+    transaction). Whoever classifies a session into a period, or invoices an agreement
+    (and so closes its earlier periods), holds its agreement's row first: no session is
+    classified into a period while an invoice closes it, so the invoice run may read only
+    open periods. Take it before locking a session row (the run locks agreements, then
+    links sessions). FOR NO KEY UPDATE leaves the foreign-key checks of new sessions
+    alone. A no-op on SQLite, whose writers are serialised anyway."""
+    ids = sorted({pk for pk in ids if pk is not None})
+    if ids:
+        list(Agreement.objects.select_for_update(no_key=True).filter(pk__in=ids)
+             .order_by("pk").values_list("pk", flat=True))

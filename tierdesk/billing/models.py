@@ -16,6 +16,7 @@ from django.db.models import Q
 from tierdesk.catalog.models import Service
 from tierdesk.clients.models import Agreement, Client, Contact
 from tierdesk.desk.models import Ticket
+from tierdesk.maintenance.models import WorkOrder
 
 
 class SessionMode(models.TextChoices):
@@ -47,15 +48,22 @@ class WorkSession(models.Model):
     """Time a technician spent for a client, classified by the client's tier.
 
     `ended_at` is empty while a timer runs. Classification fields are written only by
-    billing/classification.py and carry a human-readable `reason` naming the entitlement
-    that decided it. Once an invoice line refers to the session (`invoiced_line`) it is
-    locked: a correction becomes an adjustment on the next invoice.
+    billing/classification.py (and billing/corrections.py, which re-classifies a session of
+    a closed period in place) and carry a human-readable `reason` naming the entitlement
+    that decided it. Once its period is invoiced (closed) the session is locked: a
+    correction becomes an adjustment on the next invoice; `invoiced_line` is the invoice
+    line that billed it, if any.
     """
 
     # Indexes are only those a query uses (see Meta): every index of this 2,000,000-row
     # table is written again when the invoice run links a session to its line.
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="work_sessions")
+    # Time spent on a maintenance work order (then there is no ticket). Served by the
+    # partial index `billing_ws_work_order`: only work-order sessions enter it, so the
+    # invoice run's linking of other sessions never writes to it.
+    work_order = models.ForeignKey(WorkOrder, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="work_sessions", db_index=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="work_sessions")
     # Served by the (agreement, period_start) index.
     agreement = models.ForeignKey(Agreement, null=True, blank=True, on_delete=models.PROTECT,
@@ -88,12 +96,17 @@ class WorkSession(models.Model):
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     period_start = models.DateField(null=True, blank=True)
     classified_at = models.DateTimeField(null=True, blank=True)
-    # Not indexed: the invoice run sets it on ~300,000 rows and only "not yet invoiced"
-    # is ever asked (the partial index `billing_ws_unbilled`). Invoice lines are never
-    # deleted (issued invoices are voided or credited), so no lookup by line needs it.
+    # Not indexed, and no database constraint: the invoice run sets it on ~300,000 rows,
+    # and both an index and a constraint (a deferred check per row at COMMIT) made that
+    # the run's largest cost. With no indexed column changing, PostgreSQL updates the
+    # row in place (a HOT update, in the free space the table's fillfactor keeps: see
+    # migration 0004). Integrity rests on the invoicing code: a session is linked only
+    # in the transaction that inserts its line, to a line of an invoice of the session's
+    # own agreement (billing/invoicing/writing.py; pinned by test_invoice_links.py), and
+    # on_delete=PROTECT still keeps the ORM from deleting a line a session points at.
     invoiced_line = models.ForeignKey("billing.InvoiceLine", null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="sessions",
-                                      db_index=False)
+                                      db_index=False, db_constraint=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,12 +116,16 @@ class WorkSession(models.Model):
         indexes = [
             models.Index(fields=["agreement", "period_start"]),
             models.Index(fields=["technician", "started_at"]),
-            # What the invoice run reads and links: the unbilled overage/billable sessions
-            # of an agreement. A linked session leaves this index (its new row version no
-            # longer matches), so linking writes nothing to it.
-            models.Index(fields=["agreement", "period_start"], name="billing_ws_unbilled",
-                         condition=Q(invoiced_line__isnull=True,
-                                     classification__in=["overage", "billable"])),
+            # What the invoice run reads and links: the overage/billable sessions of an
+            # agreement's open periods. Its condition must not name invoiced_line: a
+            # column in an index's condition makes every link a non-HOT update that
+            # writes all the indexes again. The run reads only open periods (from its
+            # latest invoice on), so the already invoiced rows it skips stay few.
+            models.Index(fields=["agreement", "period_start"], name="billing_ws_chargeable",
+                         condition=Q(classification__in=["overage", "billable"])),
+            # The work-order page's sessions panel.
+            models.Index(fields=["work_order"], name="billing_ws_work_order",
+                         condition=Q(work_order__isnull=False)),
         ]
 
     def __str__(self) -> str:

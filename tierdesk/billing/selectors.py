@@ -5,23 +5,46 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from tierdesk.billing.ledger import agreement_in_effect, period_start_for
-from tierdesk.billing.models import AllowanceLedger, ApprovalRequest, ApprovalState, WorkSession
+from tierdesk.billing.models import (
+    AllowanceLedger,
+    ApprovalRequest,
+    ApprovalState,
+    Invoice,
+    InvoiceKind,
+    WorkSession,
+)
 from tierdesk.core import clock
 
 
+def _with_closed_period(sessions: QuerySet[WorkSession]) -> QuerySet[WorkSession]:
+    """Annotate `in_closed_period`: the session's billing period is invoiced (closed), so
+    an edit of it is a correction (billing/corrections.py)."""
+    return sessions.annotate(in_closed_period=Exists(Invoice.objects.filter(
+        agreement_id=OuterRef("agreement_id"), kind=InvoiceKind.INVOICE,
+        period_start__gt=OuterRef("period_start"))))
+
+
 def session_list_for_ticket(ticket) -> QuerySet[WorkSession]:
-    return (WorkSession.objects.filter(ticket=ticket)
+    return _with_closed_period(WorkSession.objects.filter(ticket=ticket)
+                               .select_related("technician", "service")
+                               .order_by("-started_at"))
+
+
+def session_list_for_work_order(work_order) -> QuerySet[WorkSession]:
+    return (WorkSession.objects.filter(work_order=work_order)
             .select_related("technician", "service").order_by("-started_at"))
 
 
-def session_running(*, technician, ticket=None) -> WorkSession | None:
-    """The technician's running timer (on `ticket` when given)."""
+def session_running(*, technician, ticket=None, work_order=None) -> WorkSession | None:
+    """The technician's running timer (on `ticket` or `work_order` when given)."""
     qs = WorkSession.objects.filter(technician=technician, ended_at__isnull=True)
     if ticket is not None:
         qs = qs.filter(ticket=ticket)
+    if work_order is not None:
+        qs = qs.filter(work_order=work_order)
     return qs.first()
 
 

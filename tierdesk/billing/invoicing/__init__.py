@@ -25,11 +25,16 @@ Rules (each pinned by tests in billing/tests/test_invoic*.py and test_proration*
   reconciled (Q was billed before tierdesk billed it). So a tier change mid-period credits
   the old tier on the old agreement's next invoice and charges the new tier by day on the
   new agreement's, each showing its own proration. Only the one previous period is reconciled.
-* **Arrears.** Sessions of the agreement with period_start before P (the previous period and
-  any older straggler of the last 12 months), classification overage or billable, finished
-  and not yet invoiced. Overage is one line per rate (quantity = overage units; amount = the
-  sum of the sessions' classified amounts, each already rounded once); billable work is one
-  line per session with the session's amount and reason. Included, allowance and internal
+* **Arrears.** Sessions of the agreement in its open periods, classification overage or
+  billable, finished and not yet invoiced. A period is closed once an invoice of the
+  agreement for a later period exists (classification.period_closed): that invoice billed
+  it, and a correction of its sessions since is an adjustment item (billing/corrections.py).
+  So the open periods run from the period of the agreement's latest invoice before P (the
+  last 12 months when it has none; none at all when it has an invoice after P) up to P,
+  exclusive: the run reads what it bills, however long the history. Overage is one line per
+  rate (quantity = overage units; amount = the sum of the sessions' classified amounts,
+  each already rounded once); billable work is one line per session with the session's
+  amount and reason. Included, allowance and internal
   sessions are never read. BillableItems approved or needing no approval, not invoiced, with
   starts_on before P; recurring add-ons (unit price per month) bill for P in advance
   (quantity × unit price × cycle months) while running. An item without an agreement goes on
@@ -37,9 +42,14 @@ Rules (each pinned by tests in billing/tests/test_invoic*.py and test_proration*
 * **Money.** Decimal; each line rounded once (round_money, half-up); subtotal = sum of lines;
   tax = round(sum of taxable lines × client.tax_rate_percent / 100); total = subtotal + tax.
   A split period's two prorated parts sum to the whole within one cent.
-* **Links and locks.** In the invoice's transaction the sessions and items are linked with
-  conditional UPDATEs (`invoiced_line IS NULL`); if a row changed since it was read the
-  transaction rolls back and the agreement is built again, so nothing is billed twice.
+* **Links and locks.** The invoice's transaction first locks its agreements' rows
+  (ledger.agreements_lock; session_classify takes the same lock before it checks that a
+  period is open, so no session is classified into a period while an invoice closes it).
+  The sessions and items are then linked with conditional UPDATEs (`invoiced_line IS
+  NULL`), each session to a line of its own agreement's invoice; if a row changed since it
+  was read the transaction rolls back and the agreement is built again, so nothing is
+  billed twice. The link has no database constraint and changes no indexed column: on
+  PostgreSQL each is an in-place (HOT) update (WorkSession.invoiced_line's comment).
 * **Runs.** `invoice_run` creates or resumes the period's one running InvoiceRun and builds
   each invoice in its own transaction (`invoice_build`), in agreement id order, skipping
   agreements already invoiced (the unique constraint is the final guard: an IntegrityError

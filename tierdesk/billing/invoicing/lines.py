@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tierdesk.billing.invoicing.periods import (
-    STRAGGLER_MONTHS,
     _item_filter,
     _period_data,
     _PeriodData,
@@ -164,17 +163,23 @@ def _recurring_lines(agreement: Agreement, period_start: dt.date, months: int,
 # work one row per session (the CASE groups each billable session alone). Amounts are summed
 # in integer cents, exact on both databases (SQLite's SUM of a decimal column would be a
 # float); rates likewise, so the link below matches an overage line's sessions by its rate.
+# {day} is the day a billable session started, in the current time zone: on PostgreSQL a
+# date computed there (parsing 100,000 timestamps cost ~0.5 s a run), on SQLite the UTC
+# text, converted in _session_lines.
 _SESSIONS_SQL = """
 SELECT agreement_id, classification, MIN(CAST(ROUND(rate * 100) AS BIGINT)), COUNT(*),
        SUM(overage_units), SUM(CAST(ROUND(amount * 100) AS BIGINT)), MIN(reason), MIN(id),
-       MIN(started_at), MIN(billable_minutes), MIN(work_type), MIN(mode)
+       {day}, MIN(billable_minutes), MIN(work_type), MIN(mode)
 FROM billing_worksession
 WHERE agreement_id IN ({ids}) AND {unbilled}
 GROUP BY agreement_id, classification, rate, CASE WHEN classification = 'billable' THEN id END
 ORDER BY agreement_id, classification DESC, MIN(started_at), MIN(id)
 """
-# The same selection as _session_filter, for the raw statements (read and link).
-_UNBILLED_SQL = ("period_start < %s AND period_start >= %s"
+# What the run bills in arrears, for the raw statements (read and link): the finished,
+# not yet invoiced overage/billable sessions of the periods [%s, %s) — an agreement's
+# open periods (_PeriodData.arrears_from). The partial index billing_ws_chargeable
+# serves it; invoiced_line is checked on the row (see the index's comment).
+_UNBILLED_SQL = ("period_start >= %s AND period_start < %s"
                  " AND classification IN ('overage', 'billable')"
                  " AND invoiced_line_id IS NULL AND ended_at IS NOT NULL")
 _WORK_TYPES = dict(SessionWorkType.choices)
@@ -183,24 +188,35 @@ _MAX_PARAMS = 900  # below SQLite's oldest limit of 999 bound parameters per sta
 
 
 def _cents(value) -> Decimal:
-    return (Decimal(int(value)) / 100).quantize(Decimal("0.01")) if value is not None else ZERO
+    return Decimal(int(value)).scaleb(-2) if value is not None else ZERO
 
 
-def _unbilled_params(period_start: dt.date) -> list[str]:
-    return [period_start.isoformat(), add_months(period_start, -STRAGGLER_MONTHS).isoformat()]
+def _unbilled_params(since: dt.date, period_start: dt.date) -> list[str]:
+    return [since.isoformat(), period_start.isoformat()]
 
 
-def _session_rows(ids: list[int], period_start: dt.date) -> dict[int, list[tuple]]:
-    """The unbilled overage/billable rows of the agreements `ids`, per agreement."""
+def _session_rows(ids: list[int], data: _PeriodData) -> dict[int, list[tuple]]:
+    """The unbilled overage/billable rows of the agreements `ids` in their open periods,
+    per agreement: one statement per first open period (a batch has one or two)."""
+    groups: dict[dt.date, list[int]] = {}
+    for pk in ids:
+        since = data.arrears_from(pk)
+        if since is not None:
+            groups.setdefault(since, []).append(pk)
     per: dict[int, list[tuple]] = {}
+    day, zone = "MIN(started_at)", []
+    if connection.vendor == "postgresql":
+        day, zone = "CAST(MIN(started_at) AT TIME ZONE %s AS DATE)", [
+            timezone.get_current_timezone_name()]
     with connection.cursor() as cursor:
-        for at in range(0, len(ids), _MAX_PARAMS):
-            chunk = ids[at:at + _MAX_PARAMS]
-            cursor.execute(_SESSIONS_SQL.format(ids=", ".join(["%s"] * len(chunk)),
-                                                unbilled=_UNBILLED_SQL),
-                           [*chunk, *_unbilled_params(period_start)])
-            for row in cursor.fetchall():
-                per.setdefault(row[0], []).append(row[1:])
+        for since, members in sorted(groups.items()):
+            for at in range(0, len(members), _MAX_PARAMS):
+                chunk = members[at:at + _MAX_PARAMS]
+                cursor.execute(_SESSIONS_SQL.format(ids=", ".join(["%s"] * len(chunk)),
+                                                    unbilled=_UNBILLED_SQL, day=day),
+                               [*zone, *chunk, *_unbilled_params(since, data.period_start)])
+                for row in cursor.fetchall():
+                    per.setdefault(row[0], []).append(row[1:])
     return per
 
 
@@ -218,14 +234,15 @@ def _session_lines(rows: list[tuple]) -> list[LineDraft]:
                 reason or "overage: beyond the allowance", Decimal(units), rate, amount,
                 overage_rate=None if rate100 is None else rate, overage_count=n))
             continue
-        if isinstance(started, str):  # SQLite returns the aggregate as text
-            started = dt.datetime.fromisoformat(started)
-        if started.tzinfo is None:
-            started = started.replace(tzinfo=dt.UTC)
+        day = started  # the local date (PostgreSQL), else the UTC start (see _SESSIONS_SQL)
+        if isinstance(day, str):  # SQLite returns the aggregate as text
+            day = dt.datetime.fromisoformat(day)
+        if isinstance(day, dt.datetime):
+            day = (day if day.tzinfo else day.replace(tzinfo=dt.UTC)).astimezone(zone).date()
         hours = (Decimal(minutes) / 60).quantize(QUANTITY_PLACES)
         lines.append(LineDraft(
             LineKind.LABOUR, f"{_WORK_TYPES.get(work, work)} ({_MODES.get(mode, mode).lower()}),"
-                             f" {_fmt(started.astimezone(zone).date())}, {minutes} min",
+                             f" {_fmt(day)}, {minutes} min",
             reason, hours, rate, amount, sessions=(sid,)))
     return lines
 
@@ -291,7 +308,7 @@ def _batch_lines(agreements: list[Agreement], data: _PeriodData, *,
                  lock: bool) -> dict[int, list[LineDraft] | ValidationError]:
     """Each agreement's lines (or the ValidationError refusing it), read in a few
     statements for the whole batch."""
-    sessions = _session_rows([a.pk for a in agreements], data.period_start)
+    sessions = _session_rows([a.pk for a in agreements], data)
     items = _items(agreements, data, lock)
     out: dict[int, list[LineDraft] | ValidationError] = {}
     for agreement in agreements:
@@ -306,14 +323,27 @@ def _batch_lines(agreements: list[Agreement], data: _PeriodData, *,
     return out
 
 
+_RELATED = ("client", "plan_version__plan", "replaces__plan_version__plan")
+# What invoicing reads of an agreement (lines.py, writing.py): a run loads 10,000 of them,
+# and the other columns (time stamps, JSON settings) cost ~1 s of parsing a run. Reading a
+# deferred field would cost a query per agreement: test_invoice_runs pins the count.
+_RUN_FIELDS = ("client_id", "plan_version_id", "replaces_id", "status", "start_date",
+               "end_date", "ended_at", "billing_cycle", "base_fee", "price_per_user",
+               "price_per_device", "users_count", "devices_count", "override_reason",
+               "client__tax_rate_percent", "plan_version__base_fee",
+               "plan_version__price_per_user", "plan_version__price_per_device",
+               "plan_version__plan__name", "replaces__plan_version__plan__name")
+
+
 def _agreements(ids: list[int]) -> list[Agreement]:
-    return list(Agreement.objects.select_related("client", "plan_version__plan",
-                                                 "replaces__plan_version__plan")
+    """The agreements of a run's batch, with only what invoicing reads."""
+    return list(Agreement.objects.select_related(*_RELATED).only(*_RUN_FIELDS)
                 .filter(pk__in=ids).order_by("pk"))
 
 
 def _agreement(agreement_id: int) -> Agreement:
-    return _agreements([agreement_id])[0]
+    """One agreement, whole (its invoice is handed back to the caller)."""
+    return Agreement.objects.select_related(*_RELATED).get(pk=agreement_id)
 
 
 def invoice_preview(*, agreement: Agreement, period_start: dt.date) -> list[LineDraft]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from tierdesk.billing.models import (
@@ -81,6 +81,33 @@ class _PeriodData:
     item_owner: dict[int, int]  # client id → agreement id billed for items without one
     with_items: set[int] = field(default_factory=set)
     billed_fraction: dict[tuple[int, dt.date], Decimal] = field(default_factory=dict)
+    # agreement id → the first of its periods still open (None: none is), for agreements
+    # with an invoice in the straggler window; the others are open from its start.
+    open_from: dict[int, dt.date | None] = field(default_factory=dict)
+
+    def arrears_from(self, agreement_id: int) -> dt.date | None:
+        """The first period whose sessions `agreement_id` is billed in arrears (up to the
+        period billed, exclusive), or None when every earlier period is closed."""
+        return self.open_from.get(agreement_id,
+                                  add_months(self.period_start, -STRAGGLER_MONTHS))
+
+
+def _open_from(period_start: dt.date, scope: dict) -> dict[int, dt.date | None]:
+    """Where each agreement's open periods start. A period is closed once an invoice of
+    the agreement for a later period exists (classification.period_closed): that invoice
+    billed its sessions, and a correction of one of them since is an adjustment item.
+    So the run bills the sessions of the periods from the agreement's latest invoice
+    before `period_start` on (none, if it has one after it already): the rows it reads
+    are the ones it bills, however long the history (session_classify and _store lock
+    the agreement row, so no session slips into a period while an invoice closes it)."""
+    floor = add_months(period_start, -STRAGGLER_MONTHS)
+    rows = (Invoice.objects.filter(kind=InvoiceKind.INVOICE, period_start__gte=floor,
+                                   **scope)
+            .exclude(period_start=period_start).values("agreement_id")
+            .annotate(last=Max("period_start", filter=Q(period_start__lt=period_start)),
+                      later=Count("id", filter=Q(period_start__gt=period_start)))
+            .values_list("agreement_id", "last", "later"))
+    return {agreement_id: None if later else last for agreement_id, last, later in rows}
 
 
 def _item_filter(period_start: dt.date, months: int | None = None) -> Q:
@@ -128,5 +155,6 @@ def _period_data(period_start: dt.date, *, pending_only: bool = False,
               .annotate(q=Sum("quantity")))
     data.billed_fraction = {(b["invoice__agreement_id"], b["invoice__period_start"]): b["q"]
                             for b in billed}
+    data.open_from = _open_from(period_start, scope)
     return data
 

@@ -122,8 +122,11 @@ def invoice_run(*, period_start: dt.date, by=None, run: InvoiceRun | None = None
             chunk = _agreements(todo[offset:offset + PROGRESS_EVERY])
             for at in range(0, len(chunk), BATCH):
                 _build_batch(chunk[at:at + BATCH], data, run, errors)
-            InvoiceRun.objects.filter(pk=run.pk).update(
-                agreements_done=done + min(offset + PROGRESS_EVERY, len(todo)))
+            # Progress only: not worth a WAL flush each (a rerun recounts it).
+            with transaction.atomic():
+                _relax_commit()
+                InvoiceRun.objects.filter(pk=run.pk).update(
+                    agreements_done=done + min(offset + PROGRESS_EVERY, len(todo)))
     except Exception as exc:
         InvoiceRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],

@@ -41,7 +41,8 @@ def terms_strategy(draw):
         after_hours_multiplier=Decimal(draw(st.integers(100, 300))) / 100,
         trip_fee=Decimal(draw(st.integers(0, 10000))) / 100,
         travel_billing=draw(st.sampled_from(["included", "trip_fee", "hourly"])),
-        approval_threshold=None, coverage=coverage, rules=rules)
+        approval_threshold=None, coverage=coverage, rules=rules,
+        scheduled_maintenance=draw(st.booleans()))
 
 
 row_strategy = st.tuples(

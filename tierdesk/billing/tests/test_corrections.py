@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from tierdesk.billing.corrections import session_correct
 from tierdesk.billing.invoicing import invoice_build
 from tierdesk.billing.items import item_create
 from tierdesk.billing.models import (
@@ -18,7 +19,7 @@ from tierdesk.billing.models import (
     ItemKind,
     WorkSession,
 )
-from tierdesk.billing.sessions import session_correct, session_log
+from tierdesk.billing.sessions import session_log
 from tierdesk.billing.tests.test_sessions_fixtures import (  # noqa: F401
     acme_on_silver,
     ny,
@@ -127,7 +128,7 @@ def test_a_session_not_yet_invoiced_is_edited_not_corrected(ticket, personas):
     s = session_log(ticket=ticket, technician=personas.technician,
                     started_at=ny(2026, 3, 2, 10), ended_at=ny(2026, 3, 2, 11),
                     work_type="break_fix")
-    with pytest.raises(ValidationError, match="not invoiced"):
+    with pytest.raises(ValidationError, match="still open"):
         session_correct(session=s, by=personas.technician, ended_at=ny(2026, 3, 2, 12))
 
 

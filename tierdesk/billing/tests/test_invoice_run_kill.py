@@ -1,6 +1,10 @@
 """An invoice run killed (SIGKILL) at random points and run again completes with exactly
 one invoice per agreement and gapless numbers 1..N.
 
+Each attempt is killed at a random moment after it has committed its first batch (the test
+watches the invoice count through a connection of its own), so the kills land mid-run
+however long the process takes to start on a busy machine.
+
 Runs `manage.py tierdesk_invoice_run` in a subprocess against a file-based SQLite database
 in a temporary TIERDESK_DATA_DIR (PostgreSQL when DATABASE_URL points at one: the test then
 uses a database of its own named by TIERDESK_KILL_TEST_DB, if given).
@@ -59,6 +63,30 @@ def _env(tmp_path):
     return env
 
 
+def _invoice_count(env) -> int:
+    """Invoices committed so far, read directly (starting Django takes seconds)."""
+    url = env.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+            return conn.execute("SELECT COUNT(*) FROM billing_invoice").fetchone()[0]
+    import sqlite3
+
+    path = Path(env["TIERDESK_DATA_DIR"]) / "tierdesk.sqlite3"
+    with sqlite3.connect(path, timeout=10) as conn:
+        return conn.execute("SELECT COUNT(*) FROM billing_invoice").fetchone()[0]
+
+
+def _wait_for_progress(proc, env, after: int, limit: float = 120) -> None:
+    """Until the run has committed an invoice beyond `after`, or ended."""
+    deadline = time.monotonic() + limit
+    while proc.poll() is None and time.monotonic() < deadline:
+        if _invoice_count(env) > after:
+            return
+        time.sleep(0.1)
+
+
 def _manage(env, *args, timeout=300):
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout, check=True)
@@ -72,10 +100,12 @@ def test_a_killed_run_rerun_gives_one_invoice_per_agreement_and_gapless_numbers(
     kills = 0
     counts: list[int] = []  # invoices after each attempt: the kills landed mid-run
     for _ in range(4):
+        before = counts[-1] if counts else 0
         proc = subprocess.Popen([sys.executable, "manage.py", "tierdesk_invoice_run",
                                  "--period", "2026-10"], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.0, 2.5))
+        _wait_for_progress(proc, env, before)
+        time.sleep(rng.uniform(0.0, 1.0))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1

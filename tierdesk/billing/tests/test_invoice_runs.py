@@ -169,3 +169,29 @@ def test_a_session_changed_while_its_batch_was_written_redoes_the_batch_one_by_o
     for who in (a, b):
         line = WorkSession.objects.get(agreement=who).invoiced_line
         assert line.invoice.agreement_id == who.pk
+
+
+def test_a_runs_queries_do_not_grow_with_its_agreements():
+    """Set-based reads: no query per agreement, e.g. for a field of the agreement that the
+    run's slim load (lines._RUN_FIELDS) left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tierdesk.billing.tests.test_invoicing_fixtures import SEP, session
+
+    def run_with(n: int, tier: str) -> int:
+        for i in range(n):
+            who = agreement(tier=f"{tier}{i}", fee="100.00", start=dt.date(2026, 9, 10),
+                            override_reason="loyalty")
+            session(who, period_start=SEP, classification="overage", amount="35.00",
+                    rate="35.00", units=1)
+            session(who, period_start=SEP, classification="billable", amount="62.50",
+                    rate="125.00")
+        invoice_run_start(period_start=OCT)
+        with CaptureQueriesContext(connection) as queries:
+            run = invoice_run(period_start=OCT)
+        assert run.status == "complete" and run.invoices_created == n
+        return len(queries)
+
+    # The second run invoices only the six new agreements (the first two are done).
+    assert run_with(2, "A") == run_with(6, "B")

@@ -180,3 +180,21 @@ def test_a_time_and_materials_project_bills_its_sessions_not_the_item():
         is_time_and_materials=True, approval="approved")
     invoice = invoice_build(agreement=a, period_start=OCT)
     assert not invoice.lines.filter(kind="item").exists()
+
+
+def test_a_billable_line_names_the_day_the_work_started_in_the_current_time_zone():
+    from django.utils import timezone
+
+    a = agreement(fee="100.00")
+    # 1 September 02:00 UTC is still 31 August in New York.
+    s = session(a, period_start=SEP, classification="billable", amount="62.50",
+                rate="125.00", day=1)
+    WorkSession.objects.filter(pk=s.pk).update(
+        started_at=dt.datetime(2026, 9, 1, 2, tzinfo=dt.UTC),
+        ended_at=dt.datetime(2026, 9, 1, 2, 30, tzinfo=dt.UTC))
+    with timezone.override("America/New_York"):
+        labour = invoice_preview(agreement=a, period_start=OCT)[1]
+    assert labour.description == "Help desk (remote), 31 Aug 2026, 30 min"
+    with timezone.override("UTC"):
+        labour = invoice_preview(agreement=a, period_start=OCT)[1]
+    assert labour.description == "Help desk (remote), 1 Sep 2026, 30 min"
