@@ -187,6 +187,8 @@ def session_correct(*, session: WorkSession, by, **changes) -> BillableItem | No
             raise ValidationError({"started_at": "this session's period is still open: edit "
                                                  "it instead"})
         corrected = _corrected(fresh, changes)
+        if _snapshot(corrected) == _snapshot(fresh):
+            return None  # the same times and work: nothing to correct
         _validate(corrected)
         _require_approval(corrected, corrected.minutes,
                           before=charge_preview(fresh, fresh.minutes))
