@@ -142,17 +142,8 @@ def workorder_session_preview(request, work_order_pk):
     work_order = workorder_for_staff(request.user, work_order_pk)
     form = WorkOrderSessionKindForm(request.POST, prefix="kind",
                                     services=workorder_services(work_order))
-    if not form.is_valid():
-        return render(request, "billing/sessions/preview.html", {"form": form})
-    d = form.cleaned_data
-    try:
-        preview = classification_preview(
-            client=work_order.client, technician=request.user, minutes=d["minutes"],
-            mode=d["mode"], work_type=SessionWorkType.MAINTENANCE, service=d["service"],
-            travel_minutes=d["travel_minutes"])
-    except ValidationError as exc:
-        return render(request, "billing/sessions/preview.html", {"error": exc.messages[0]})
-    return render(request, "billing/sessions/preview.html", {"preview": preview})
+    return _preview(request, form, work_type=SessionWorkType.MAINTENANCE,
+                    client=work_order.client)
 
 
 @staff_view(*WORKERS)
@@ -284,14 +275,20 @@ def session_edit(request, pk, ticket_pk=None):
 def session_preview(request, ticket_pk):
     ticket = ticket_for_staff(request.user, ticket_pk)
     form = SessionKindForm(request.POST, prefix="kind")
+    return _preview(request, form, ticket=ticket)
+
+
+def _preview(request, form, *, work_type=None, **target):
+    """The "before the work" preview of a ticket's or work order's session form; the
+    work type is the form's unless the target fixes it (a work order: maintenance)."""
     if not form.is_valid():
         return render(request, "billing/sessions/preview.html", {"form": form})
     d = form.cleaned_data
     try:
         preview = classification_preview(
-            ticket=ticket, technician=request.user, minutes=d["minutes"], mode=d["mode"],
-            work_type=d["work_type"], service=d["service"],
-            travel_minutes=d["travel_minutes"])
+            technician=request.user, minutes=d["minutes"], mode=d["mode"],
+            work_type=work_type or d["work_type"], service=d["service"],
+            travel_minutes=d["travel_minutes"], **target)
     except ValidationError as exc:
         return render(request, "billing/sessions/preview.html", {"error": exc.messages[0]})
     return render(request, "billing/sessions/preview.html", {"preview": preview})
