@@ -15,6 +15,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import IntegrityError, connection, transaction
+from psycopg.copy import QueuedLibpqWriter
+
+#: Rows per COPY write: big enough to amortise a write, small enough to overlap the server.
+CHUNK = 5000
 
 
 class Fragment(tuple):
@@ -47,8 +51,10 @@ def flat(row: tuple) -> tuple:
 
 
 def _copy_lines(rows, memo: dict, ids=None) -> str:
-    """Rows as lines of COPY's text format (with a leading id column when `ids`)."""
-    fragments: dict[int, str] = {}  # by identity: the rows keep each fragment alive
+    """Rows as lines of COPY's text format (with a leading id column when `ids`). `memo`
+    is shared by one insert's calls: values by value, fragments by identity (the rows keep
+    each fragment alive for as long)."""
+    fragments: dict[int, str] = memo.setdefault(Fragment, {})
 
     def text(v):
         if type(v) is Fragment:
@@ -81,10 +87,9 @@ def insert_with_ids(table: str, columns: Sequence[str], rows: list[tuple]) -> li
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
                            " FROM generate_series(1, %s)", [table, len(rows)])
             ids = sorted(pk for (pk,) in cursor.fetchall())
-            with cursor.cursor.copy(
-                    f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
-                for at in range(0, len(rows), 5000):
-                    copy.write(_copy_lines(rows[at:at + 5000], memo, ids[at:at + 5000]))
+            _copy(cursor, f"COPY {table} (id, {', '.join(columns)}) FROM STDIN",
+                  (_copy_lines(rows[at:at + CHUNK], memo, ids[at:at + CHUNK])
+                   for at in range(0, len(rows), CHUNK)))
         return ids
     except IntegrityError:
         insert_ignoring_conflicts(table, columns, rows)
@@ -100,28 +105,40 @@ def _copy_ignoring_conflicts(table: str, columns: Sequence[str], rows: list[tupl
     # COPY's text format, written here: psycopg's write_row adapts value by value
     # (~60 µs a row); the rows repeat the same long JSON and the same instants.
     memo: dict = {}
-    chunks = [_copy_lines(rows[at:at + 5000], memo) for at in range(0, len(rows), 5000)]
+    pending = (_copy_lines(rows[at:at + CHUNK], memo) for at in range(0, len(rows), CHUNK))
+    chunks: list[str] = []  # what was sent, kept for the fallback
+
+    def kept():
+        for chunk in pending:
+            chunks.append(chunk)
+            yield chunk
+
     try:
         with transaction.atomic(), connection.wrap_database_errors, \
                 connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for chunk in chunks:
-                    copy.write(chunk)
+            _copy(cursor, f"COPY {table} ({names}) FROM STDIN", kept())
         return
     except IntegrityError:
-        pass
+        chunks.extend(pending)  # whatever the failed COPY had not reached
     with connection.wrap_database_errors, connection.cursor() as cursor:
         # Only the named columns, without constraints: the id comes from the table.
         temp = f"_bulk_{table}_{len(columns)}"
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS "
                        f"SELECT {names} FROM {table} WITH NO DATA")
         cursor.execute(f"TRUNCATE {temp}")
-        with cursor.cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
-            for chunk in chunks:
-                copy.write(chunk)
+        _copy(cursor, f"COPY {temp} ({names}) FROM STDIN", chunks)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {temp} "
                        f"ON CONFLICT DO NOTHING")
         cursor.execute(f"TRUNCATE {temp}")
+
+
+def _copy(cursor, statement: str, chunks) -> None:
+    """Run a COPY ... FROM STDIN of the text chunks. The writes are queued to a thread
+    that sends them while this one formats the next chunk, so the server works on one
+    chunk while Python builds the next (about a fifth off a 440,000-row insert)."""
+    with cursor.cursor.copy(statement, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+        for chunk in chunks:
+            copy.write(chunk)
 
 
 _ADAPTED_TYPES = (dt.datetime, dt.date, dt.time)

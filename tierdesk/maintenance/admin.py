@@ -3,7 +3,13 @@ services.py and generation.py; the admin is for looking and for emergencies)."""
 
 from django.contrib import admin
 
-from tierdesk.maintenance.models import CalendarFeed, Schedule, WorkOrder, WorkOrderEvidence
+from tierdesk.maintenance.models import (
+    CalendarFeed,
+    GenerationMark,
+    Schedule,
+    WorkOrder,
+    WorkOrderEvidence,
+)
 
 
 @admin.register(Schedule)
@@ -15,6 +21,11 @@ class ScheduleAdmin(admin.ModelAdmin):
     raw_id_fields = ("agreement", "task")
     # Made by generation from the tier; the key ties work orders to it.
     readonly_fields = ("key", "kind")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The next generation run plans the agreement again (its mark cannot see edits).
+        GenerationMark.objects.filter(agreement_id=obj.agreement_id).delete()
 
 
 class WorkOrderEvidenceInline(admin.TabularInline):

@@ -22,7 +22,9 @@ Rules (README "Maintenance"):
   skipped and inserts ignore conflicts, so a rerun — or a run killed halfway and rerun, or
   two runs at once — leaves exactly one work order per occurrence. A GenerationMark per
   agreement records how far it was generated and from what (a fingerprint of its term,
-  calendar and schedules), so the daily rerun skips agreements nothing changed for.
+  plan version, segment, calendar and the catalog's tasks), so the daily rerun skips
+  agreements nothing changed for without reading their schedules; a staff edit of a
+  schedule regenerates its agreement at once.
 * **Tier change and end.** Future open work orders of agreements that ended (or no longer
   cover the date), and of schedules that no longer apply, are cancelled; done work orders
   are never touched. A tier change is a new agreement, which gets its own schedules.
@@ -35,11 +37,14 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -129,17 +134,47 @@ def workorders_generate(*, today: dt.date | None = None, horizon_days: int | Non
         agreements = agreements.filter(pk__in=agreement_ids)
     ids = list(agreements.order_by("pk").values_list("pk", flat=True))
     catalog = _Catalog.load()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        # One transaction per chunk: a run killed halfway keeps whole chunks (work orders
-        # and marks together), and the rerun finds them and goes on with the rest.
-        with transaction.atomic():
-            # Chunks are idempotent: one lost in a database crash is rebuilt by the rerun.
-            relax_commit()
-            _generate_chunk(chunk, today, end, catalog, result, force=force)
-        result.agreements += len(chunk)
+    with _writer(result, pipelined=len(ids) > CHUNK) as write:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            writes = _plan_chunk(chunk, today, end, catalog, result, force=force)
+            if writes is not None:
+                write(writes)
+            result.agreements += len(chunk)
     result.cancelled += _cancel_orphans(today, agreement_ids)
     return result
+
+
+@contextmanager
+def _writer(result: GenerationResult, *, pipelined: bool):
+    """A function that writes a chunk's planned work orders (_write_chunk).
+
+    On PostgreSQL, outside a caller's transaction and for more than one chunk, the writes
+    run on a second thread (its own connection) while this one plans the next chunk: the
+    server inserts chunk n while Python plans chunk n + 1, a third off a first run. At
+    most one chunk waits, and an error of the writer is raised here at the next chunk or
+    at the end. Elsewhere — SQLite, which has one writer; a caller's transaction, which
+    a second connection could not see; one chunk — chunks are written in turn."""
+    if not pipelined or connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield lambda writes: _write_chunk(writes, result)
+        return
+    pending: list[Future] = []
+
+    def written(writes: _ChunkWrites) -> None:
+        try:
+            _write_chunk(writes, result)  # only this thread counts `cancelled` meanwhile
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="workorders") as pool:
+        def write(writes: _ChunkWrites) -> None:
+            if pending:
+                pending.pop().result()
+            pending.append(pool.submit(written, writes))
+
+        yield write
+        if pending:
+            pending.pop().result()
 
 
 # -- schedules ---------------------------------------------------------------------------------
@@ -153,6 +188,7 @@ class _Catalog:
     task_segments: dict[int, frozenset[int]]
     audit_tasks: list[MaintenanceTask]
     tasks: dict[int, MaintenanceTask] = field(default_factory=dict)
+    digest: str = ""  # of everything above that schedules follow from
     wanted: dict[tuple[int, int], dict[str, tuple]] = field(default_factory=dict)
     task_checklists: dict[int, str] = field(default_factory=dict)
 
@@ -164,12 +200,17 @@ class _Catalog:
         for task in tasks:
             if not task.is_audit:
                 by_service[task.service_id].append(task)
+        segments = {t.pk: frozenset(s.pk for s in t.segments.all()) for t in tasks}
+        described = [(t.pk, t.service_id, t.is_audit, sorted(segments[t.pk]), t.title, t.rrule,
+                      t.estimated_minutes, t.delivery, t.frequency, t.checklist)
+                     for t in tasks]
         return cls(
             tasks_by_service=by_service,
-            task_segments={t.pk: frozenset(s.pk for s in t.segments.all()) for t in tasks},
+            task_segments=segments,
             audit_tasks=[t for t in tasks if t.is_audit],
             # Inactive tasks too: a schedule of a task deactivated today still plans.
             tasks={t.pk: t for t in MaintenanceTask.objects.all()},
+            digest=hashlib.sha256(json.dumps(described).encode()).hexdigest(),
         )
 
     def checklist_text(self, schedule: dict) -> str:
@@ -274,34 +315,48 @@ def _sync_schedules(agreements: list[Agreement], catalog: _Catalog, now: dt.date
     return existing
 
 
-def _fingerprint(agreement: Agreement, calendar: dict, schedules: list[dict]) -> str:
-    """A digest of everything planning reads for the agreement."""
+def _fingerprint(agreement: Agreement, calendar: dict, catalog_digest: str) -> str:
+    """A digest of everything the agreement's schedules and plan follow from: its term,
+    client, plan version (immutable once used) and segment, the client's calendar and
+    the catalog's tasks. Not the schedules themselves — reading 200,000 of them was most
+    of a rerun — so a staff edit of a schedule regenerates with `force`
+    (services.schedule_update does; the admin drops the agreement's mark)."""
     parts = [str(agreement.start_date), str(agreement.end_date), str(agreement.client_id),
-             json.dumps(calendar, sort_keys=True)]
-    parts += [f"{s['pk']}/{s['is_active']}/{s['updated_at'].isoformat()}"
-              for s in sorted(schedules, key=lambda s: s["pk"])]
+             str(agreement.plan_version_id), str(agreement.client.segment_id),
+             json.dumps(calendar, sort_keys=True), catalog_digest]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 # -- one chunk ---------------------------------------------------------------------------------
 
-def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Catalog,
-                    result: GenerationResult, *, force: bool) -> None:
+@dataclass
+class _ChunkWrites:
+    """What planning one chunk asks the database to do, in one transaction."""
+
+    now: dt.datetime
+    end: dt.date
+    rows: list[tuple]  # new work orders (WORK_ORDER_COLUMNS)
+    stale: list[int]  # scheduled work orders nothing asks for any more
+    revive: list[tuple[int, tuple]]  # cancelled ones asked for again, with their new row
+    marks: dict[int, str]  # agreement id -> fingerprint planned from
+
+
+def _plan_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Catalog,
+                result: GenerationResult, *, force: bool) -> _ChunkWrites | None:
+    """Sync the chunk's schedules and plan its work orders; None when nothing changed."""
     now = timezone.now()
     agreements = list(Agreement.objects.filter(pk__in=ids).select_related("client")
                       .only("pk", "client_id", "plan_version_id", "start_date", "end_date",
                             "client__segment_id", "client__timezone",
                             "client__business_hours"))
-    schedules = _sync_schedules(agreements, catalog, now, result)
     marks = {} if force else {
         pk: (through, fingerprint) for pk, through, fingerprint in
         GenerationMark.objects.filter(agreement_id__in=ids)
         .values_list("agreement_id", "through", "fingerprint")}
     todo, prints = [], {}
     for agreement in agreements:
-        calendar = client_calendar_dict(agreement.client)
-        prints[agreement.pk] = _fingerprint(agreement, calendar,
-                                            list(schedules[agreement.pk].values()))
+        prints[agreement.pk] = _fingerprint(agreement, client_calendar_dict(agreement.client),
+                                            catalog.digest)
         last = min(end, agreement.end_date) if agreement.end_date else end
         mark = marks.get(agreement.pk)
         if mark and mark[1] == prints[agreement.pk] and mark[0] >= last:
@@ -309,7 +364,12 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
         else:
             todo.append(agreement)
     if not todo:
-        return
+        return None
+    # Schedules commit on their own: a run killed before the chunk's work orders are
+    # written leaves them without a generation mark, so the rerun plans the chunk again.
+    with transaction.atomic():
+        relax_commit()
+        schedules = _sync_schedules(todo, catalog, now, result)
 
     sites = _first_sites({a.client_id for a in todo})
     existing: dict[int, dict[str, tuple]] = defaultdict(dict)
@@ -323,12 +383,15 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
     stale: list[int] = []
     revive: list[int] = []
     for agreement in todo:
+        # In creation order, whichever way the rows were read: a daily list's items keep
+        # the same order when it is planned again.
         active = [planned_schedule(s["pk"], s["kind"], s["key"], s["title"], s["rrule"],
                                    s["local_time"],
                                    s["estimated_minutes"], s["delivery"],
                                    catalog.checklist_text(s),
                                    s["is_daily"])
-                  for s in schedules[agreement.pk].values() if s["is_active"]]
+                  for s in sorted(schedules[agreement.pk].values(), key=itemgetter("pk"))
+                  if s["is_active"]]
         last = min(end, agreement.end_date) if agreement.end_date else end
         window = AgreementWindow(agreement.pk, agreement.client_id,
                                  sites.get(agreement.client_id), agreement.start_date,
@@ -347,27 +410,38 @@ def _generate_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Cata
         stale.extend(pk for key, (status, due_on, pk) in have.items()
                      if key not in keys and status == WorkOrderStatus.SCHEDULED
                      and today <= due_on <= end)
-    insert_ignoring_conflicts(WorkOrder._meta.db_table, WORK_ORDER_COLUMNS, rows)
     result.created += len(rows)
-    if stale:
-        result.cancelled += WorkOrder.objects.filter(
-            pk__in=stale, status=WorkOrderStatus.SCHEDULED,
-        ).update(status=WorkOrderStatus.CANCELLED, updated_at=now)
-    # A cancelled occurrence asked for again (a schedule re-enabled or its rule changed
-    # back) comes back as planned now; rare, so one UPDATE each.
-    for pk, row in revive:
-        planned = dict(zip(WORK_ORDER_COLUMNS, flat(row), strict=True))
-        WorkOrder.objects.filter(pk=pk, status=WorkOrderStatus.CANCELLED).update(
-            status=WorkOrderStatus.SCHEDULED, updated_at=now,
-            checklist=json.loads(planned["checklist"]),
-            **{name: planned[name] for name in ("due_on", "scheduled_at", "due_at",
-                                                "estimated_minutes", "title", "items_total",
-                                                "items_done")})
-    GenerationMark.objects.bulk_create(
-        [GenerationMark(agreement_id=a.pk, through=end, fingerprint=prints[a.pk],
-                        updated_at=now) for a in todo],
-        update_conflicts=True, unique_fields=["agreement"],
-        update_fields=["through", "fingerprint", "updated_at"])
+    return _ChunkWrites(now, end, rows, stale, revive,
+                        {a.pk: prints[a.pk] for a in todo})
+
+
+def _write_chunk(writes: _ChunkWrites, result: GenerationResult) -> None:
+    """Write one chunk's plan in one transaction: a run killed halfway keeps whole chunks
+    (work orders and marks together), and the rerun finds them and goes on with the rest."""
+    now = writes.now
+    with transaction.atomic():
+        # Chunks are idempotent: one lost in a database crash is rebuilt by the rerun.
+        relax_commit()
+        insert_ignoring_conflicts(WorkOrder._meta.db_table, WORK_ORDER_COLUMNS, writes.rows)
+        if writes.stale:
+            result.cancelled += WorkOrder.objects.filter(
+                pk__in=writes.stale, status=WorkOrderStatus.SCHEDULED,
+            ).update(status=WorkOrderStatus.CANCELLED, updated_at=now)
+        # A cancelled occurrence asked for again (a schedule re-enabled or its rule changed
+        # back) comes back as planned now; rare, so one UPDATE each.
+        for pk, row in writes.revive:
+            planned = dict(zip(WORK_ORDER_COLUMNS, flat(row), strict=True))
+            WorkOrder.objects.filter(pk=pk, status=WorkOrderStatus.CANCELLED).update(
+                status=WorkOrderStatus.SCHEDULED, updated_at=now,
+                checklist=json.loads(planned["checklist"]),
+                **{name: planned[name] for name in ("due_on", "scheduled_at", "due_at",
+                                                    "estimated_minutes", "title",
+                                                    "items_total", "items_done")})
+        GenerationMark.objects.bulk_create(
+            [GenerationMark(agreement_id=pk, through=writes.end, fingerprint=fingerprint,
+                            updated_at=now) for pk, fingerprint in writes.marks.items()],
+            update_conflicts=True, unique_fields=["agreement"],
+            update_fields=["through", "fingerprint", "updated_at"])
 
 
 def _first_sites(client_ids: set[int]) -> dict[int, int]:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from tierdesk.catalog.models import MaintenanceTask
 from tierdesk.clients.factories import ClientFactory, SiteFactory
 from tierdesk.clients.models import AgreementStatus
 from tierdesk.maintenance.calendars import client_days
@@ -176,3 +177,20 @@ def test_every_work_order_is_due_on_an_open_business_day(platinum_acme):
         assert bday is not None, order.due_on
         assert days.calendar.is_open(order.scheduled_at)
         assert bday.opens <= order.scheduled_at.timestamp() < bday.closes
+
+
+def test_a_catalog_task_switched_off_is_seen_by_the_daily_rerun(platinum_acme):
+    # The rerun skips agreements by their mark; the catalog is part of what it digests.
+    workorders_generate(today=dt.date(2026, 2, 2), horizon_days=30)
+    schedule = Schedule.objects.get(agreement=platinum_acme,
+                                    title="Verify offsite backup replication")
+    assert WorkOrder.objects.filter(schedule=schedule, status=WorkOrderStatus.SCHEDULED).exists()
+    MaintenanceTask.objects.filter(pk=schedule.task_id).update(is_active=False)
+
+    result = workorders_generate(today=dt.date(2026, 2, 2), horizon_days=30)
+    assert result.skipped == 0 and result.schedules_deactivated == 1
+    schedule.refresh_from_db()
+    assert not schedule.is_active
+    assert not WorkOrder.objects.filter(schedule=schedule,
+                                        status=WorkOrderStatus.SCHEDULED).exists()
+    assert workorders_generate(today=dt.date(2026, 2, 2), horizon_days=30).skipped == 1
