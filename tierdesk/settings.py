@@ -362,8 +362,10 @@ def _huey_config() -> dict:
             "immediate": immediate,
             "utc": True,
         }
+    # huey's SqliteHuey with synchronous=NORMAL, as the SQLite database above runs: no
+    # fsync per queued task (tierdesk/core/task_queue.py says what a power loss may cost).
     return {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "tierdesk.core.task_queue.EmbeddedHuey",
         "name": "tierdesk",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": immediate,

@@ -177,6 +177,34 @@ def test_a_tier_without_the_portal_still_tickets_and_flags(personas, bearer, acm
     assert body["outside_entitlement"] is True and body["channel"] == "portal"
 
 
+def test_a_help_desk_ticket_of_a_routed_tier_is_handed_over_through_the_api(
+        personas, bearer, acme, gold):
+    # The opening's route lookup is hand-written SQL (desk/outsourcing.py): the API still
+    # hands a routed tier's help desk over, and answers with the hand-over in the timeline.
+    from tierdesk.desk import outsourcing
+    from tierdesk.desk.models import OutsourcedTicket
+
+    partner = outsourcing.partner_create(
+        by=personas.owner, name="HelpCo", email="desk@helpco.example",
+        hours={"tz": "UTC", "hours": {d: [["00:00", "24:00"]] for d in
+                                      ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}},
+        first_response_minutes=60, contract_start=dt.date(2020, 1, 1))
+    outsourcing.helpdesk_route_set(plan=gold.plan_version.plan, partner=partner,
+                                   by=personas.owner)
+    api = bearer(personas.dispatcher)
+    body = _open(api, client_id=acme.pk, channel="email", priority="p3").json()
+    assert OutsourcedTicket.objects.get(ticket_id=body["id"]).partner == partner
+    assert [e["kind"] for e in body["entries"]] == ["inbound", "system", "system"]
+    assert "Handed to HelpCo" in body["entries"][2]["body"]
+    # Break-fix stays in house; an inactive partner takes nothing.
+    fix = _open(api, client_id=acme.pk, channel="email", type="break_fix").json()
+    assert not OutsourcedTicket.objects.filter(ticket_id=fix["id"]).exists()
+    outsourcing.partner_update(partner=partner, by=personas.owner, is_active=False)
+    later = _open(api, client_id=acme.pk, channel="email").json()
+    assert not OutsourcedTicket.objects.filter(ticket_id=later["id"]).exists()
+    assert [e["kind"] for e in later["entries"]] == ["inbound", "system"]
+
+
 # Replies, notes ---------------------------------------------------------------------------
 
 def test_a_staff_reply_is_public_and_records_the_first_response(personas, bearer, ticket):

@@ -53,4 +53,5 @@ def test_redis_url_selects_the_redis_queue(tmp_path):
 
 def test_embedded_defaults_need_no_server():
     assert settings.DATABASES["default"]["ENGINE"].endswith(("sqlite3", "postgresql"))
-    assert settings.HUEY["huey_class"] in ("huey.SqliteHuey", "huey.RedisHuey")
+    assert settings.HUEY["huey_class"] in ("tierdesk.core.task_queue.EmbeddedHuey",
+                                           "huey.RedisHuey")

@@ -153,3 +153,49 @@ def test_a_bad_step_or_partner_names_the_field(gold_routed, acme_on_gold, person
     with pytest.raises(ValidationError) as exc:
         make_partner(personas.owner, name="Negative", fee_per_ticket="-1")
     assert "fee_per_ticket" in exc.value.message_dict
+
+
+# The route lookup every help-desk opening runs is hand-written SQL (outsourcing.py:
+# route_for_version): it must answer what the ORM query it replaced answers.
+
+def _orm_route(version_id):
+    from tierdesk.desk.models import HelpdeskRoute
+
+    return (HelpdeskRoute.objects.filter(plan__versions__id=version_id,
+                                         partner__is_active=True)
+            .select_related("partner", "plan").first())
+
+
+def test_the_route_lookup_reads_the_route_partner_and_tier_the_orm_reads(gold_routed,
+                                                                         partner):
+    route = outsourcing.route_for_version(gold_routed.pk)
+    expected = _orm_route(gold_routed.pk)
+    assert route is not None and route.pk == expected.pk
+    assert route.partner == partner and route.plan == gold_routed.plan
+    for name in ("hours", "fee_per_ticket", "contract_start", "contract_end", "email",
+                 "webhook_url", "webhook_secret", "first_response_minutes", "is_active"):
+        assert getattr(route.partner, name) == getattr(expected.partner, name), name
+    assert route.partner.targets == expected.partner.targets
+    assert route.plan.name == expected.plan.name == "Gold"
+    # Rows read from the database, as the ORM's: saving one updates it.
+    assert not route._state.adding and not route.partner._state.adding
+
+
+def test_every_version_of_a_routed_tier_is_routed_and_other_tiers_are_not(
+        gold_routed, personas):
+    from tierdesk.plans.factories import PlanVersionFactory
+
+    newer = PlanVersionFactory(plan=gold_routed.plan, number=gold_routed.number + 1,
+                               with_targets=False)
+    silver = make_version(name="Silver", rank=1)
+    assert outsourcing.route_for_version(newer.pk).plan == gold_routed.plan
+    assert outsourcing.route_for_version(silver.pk) is None
+    assert _orm_route(silver.pk) is None
+    assert outsourcing.route_for_version(None) is None
+    assert outsourcing.route_for_version(999_999) is None
+
+
+def test_the_route_lookup_skips_an_inactive_partner(gold_routed, partner, personas):
+    outsourcing.partner_update(partner=partner, by=personas.owner, is_active=False)
+    assert outsourcing.route_for_version(gold_routed.pk) is None
+    assert _orm_route(gold_routed.pk) is None
