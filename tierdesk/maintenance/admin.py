@@ -22,10 +22,20 @@ class ScheduleAdmin(admin.ModelAdmin):
     # Made by generation from the tier; the key ties work orders to it.
     readonly_fields = ("key", "kind")
 
+    # Edits and deletions here bypass services.py: drop the agreement's generation mark,
+    # which cannot see them, so the next generation run plans the agreement again.
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # The next generation run plans the agreement again (its mark cannot see edits).
         GenerationMark.objects.filter(agreement_id=obj.agreement_id).delete()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        GenerationMark.objects.filter(agreement_id=obj.agreement_id).delete()
+
+    def delete_queryset(self, request, queryset):
+        agreements = list(queryset.values_list("agreement_id", flat=True))
+        super().delete_queryset(request, queryset)
+        GenerationMark.objects.filter(agreement_id__in=agreements).delete()
 
 
 class WorkOrderEvidenceInline(admin.TabularInline):

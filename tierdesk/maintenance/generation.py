@@ -381,7 +381,7 @@ def _plan_chunk(ids: list[int], today: dt.date, end: dt.date, catalog: _Catalog,
 
     rows: list[tuple] = []
     stale: list[int] = []
-    revive: list[int] = []
+    revive: list[tuple[int, tuple]] = []
     for agreement in todo:
         # In creation order, whichever way the rows were read: a daily list's items keep
         # the same order when it is planned again.

@@ -48,3 +48,19 @@ def test_a_schedule_edited_in_the_admin_is_planned_again_by_the_next_run(client,
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not GenerationMark.objects.filter(agreement=agreement).exists()
     assert workorders_generate(today=dt.date(2026, 2, 2), horizon_days=7).skipped == 0
+
+
+def test_a_schedule_deleted_in_the_admin_is_made_again_by_the_next_run(client, tiers, acme):
+    agreement = active_agreement(client=acme, version=tiers["platinum"],
+                                 start=dt.date(2026, 1, 5))
+    workorders_generate(today=dt.date(2026, 2, 2), horizon_days=7)
+    schedule = Schedule.objects.get(agreement=agreement, title="Verify offsite backup replication")
+    superuser = UserFactory(username="root", role="owner", is_staff=True, is_superuser=True)
+    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(f"/admin/maintenance/schedule/{schedule.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not GenerationMark.objects.filter(agreement=agreement).exists()
+    result = workorders_generate(today=dt.date(2026, 2, 2), horizon_days=7)
+    assert result.schedules_created == 1
+    assert Schedule.objects.filter(agreement=agreement,
+                                   title="Verify offsite backup replication").exists()
