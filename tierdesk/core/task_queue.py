@@ -10,10 +10,11 @@ workers.
 `synchronous=NORMAL` in WAL mode — what tierdesk's own SQLite database already runs
 (settings.py) — syncs the WAL at checkpoints instead of at each commit. The file cannot be
 corrupted by a crash or a power loss, and a crash of the process loses nothing; a power
-loss (or an OS crash) may lose the tasks queued in the last moments before it. Nothing
-re-queues those: an acknowledgement or partner notice lost that way stays unsent
-(its entry is stored, with no `sent_at`). The database under the same settings may lose
-the tickets of those same moments. README.md, Performance, says so too.
+loss (or an OS crash) may lose the tasks queued in the last moments before it. Ticket mail
+lost that way is queued again by the ten-minute sweep (desk/notify.py
+`entries_resend_unsent`: its entry is stored, with no `sent_at`). The database under the
+same settings may lose the tickets of those same moments. README.md, Performance, says so
+too.
 """
 
 from huey import SqliteHuey

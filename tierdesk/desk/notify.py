@@ -3,14 +3,16 @@ SLA warnings/breaches.
 
 Each message is first written as a TicketEntry (inside the caller's transaction) carrying
 its Message-ID and its envelope in `data["mail"]`; the mail is sent by a task queued on
-commit (tasks.send_entry_mail_task), so a rolled-back change never sends mail and a crash
-after commit can resend from the stored entry. The subject always carries "[TD-XXXXXX]"
-and replies to the client set In-Reply-To/References to the client's last message, so the
-e-mail intake threads answers back to the ticket.
+commit (tasks.send_entry_mail_task), so a rolled-back change never sends mail, and a task
+lost or failed after commit (the queue lost in a power loss, the SMTP server down) is queued
+again from the stored entry by `entries_resend_unsent`, every ten minutes. The subject always
+carries "[TD-XXXXXX]" and replies to the client set In-Reply-To/References to the client's
+last message, so the e-mail intake threads answers back to the ticket.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tierdesk.core import clock
 from tierdesk.core.models import Role, User
 from tierdesk.desk.clocks import TARGET_LABELS
 from tierdesk.desk.models import EntryKind, IntakeChannel, Ticket, TicketEntry
@@ -173,3 +176,39 @@ def entry_send(entry_id: int) -> bool:
     data = {**entry.data, "sent_at": timezone.now().isoformat()}
     TicketEntry.objects.filter(pk=entry.pk).update(data=data)
     return True
+
+
+#: An entry's own task gets this long before a sweep queues its mail again...
+RESEND_AFTER = dt.timedelta(minutes=10)
+#: ...and mail older than this is given up: a two-day-old acknowledgement helps nobody.
+RESEND_WITHIN = dt.timedelta(days=2)
+#: Queued again at most this many times (an address the server refuses stays refused).
+RESEND_ATTEMPTS = 5
+
+
+def entries_resend_unsent(*, now: dt.datetime | None = None) -> int:
+    """Queue again the mail of entries that should have been sent and were not: stored with
+    recipients, no `sent_at`, older than RESEND_AFTER and younger than RESEND_WITHIN, and
+    queued again fewer than RESEND_ATTEMPTS times (counted in `data["resends"]`). Returns
+    how many were queued. Sending twice is prevented by entry_send, which checks `sent_at`
+    before it sends."""
+    from tierdesk.desk.tasks import send_entry_mail_task
+
+    now = now or clock.now()
+    rows = (TicketEntry.objects.filter(created_at__gte=now - RESEND_WITHIN,
+                                       created_at__lte=now - RESEND_AFTER,
+                                       data__has_key="mail")
+            .exclude(data__has_key="sent_at").values_list("pk", "data"))
+    queued = 0
+    for pk, data in rows:
+        resends = data.get("resends", 0)
+        if not (data.get("mail") or {}).get("to") or resends >= RESEND_ATTEMPTS:
+            continue
+        # Counted before queueing, so a send that keeps failing is not queued forever; and
+        # only if still unsent, in the same statement: a late task that sent it meanwhile
+        # wins (its `sent_at` is not overwritten).
+        if (TicketEntry.objects.filter(pk=pk).exclude(data__has_key="sent_at")
+                .update(data={**data, "resends": resends + 1})):
+            send_entry_mail_task(pk)
+            queued += 1
+    return queued

@@ -37,6 +37,15 @@ def inbound_retry_pending_periodic():
     return inbound_retry_pending()
 
 
+@db_periodic_task(crontab(minute="*/10"))
+@lock_task("mail-resend")
+def mail_resend_periodic():
+    """Queue again ticket mail whose task was lost or failed (stored, never marked sent)."""
+    from tierdesk.desk.notify import entries_resend_unsent
+
+    return entries_resend_unsent()
+
+
 @db_periodic_task(crontab(hour="5", minute="10"))
 @lock_task("maintenance-generate")
 def maintenance_generate_periodic():
