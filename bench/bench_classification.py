@@ -1,4 +1,4 @@
-"""Benchmark of batch classification (``billing.classification.classify_batch``).
+"""Benchmark of batch classification (``billing.classification_batch.classify_batch``).
 
 Run: ``.venv/bin/python bench/bench_classification.py [--sessions N] [--agreements N]``
 
@@ -30,15 +30,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from tierdesk.billing.classification import (  # noqa: E402
+from tierdesk.billing.classification import Row, Rule, Terms, classify_row  # noqa: E402
+from tierdesk.billing.classification_batch import (  # noqa: E402
     CLASS_CODES,
     MODE_CODES,
     WORK_CODES,
-    Row,
-    Rule,
-    Terms,
     classify_batch,
-    classify_row,
 )
 
 

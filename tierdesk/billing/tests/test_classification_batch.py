@@ -6,15 +6,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tierdesk.billing.classification import (
+from tierdesk.billing.classification import Row, Rule, Terms, classify_row
+from tierdesk.billing.classification_batch import (
     CLASS_CODES,
     MODE_CODES,
     WORK_CODES,
-    Row,
-    Rule,
-    Terms,
     classify_batch,
-    classify_row,
 )
 
 WORK_TYPES = list(WORK_CODES)
