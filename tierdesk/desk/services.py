@@ -30,7 +30,7 @@ from django.db.models import F
 
 from tierdesk.clients.models import Agreement, AgreementStatus, Client, Contact, Site
 from tierdesk.core import clock
-from tierdesk.core.rows import Columns, fetch_one, insert
+from tierdesk.core.rows import Columns, Insert, fetch_one
 from tierdesk.desk import clocks, events, notify, outsourcing
 from tierdesk.desk.access import can_manage, can_work, require_work
 from tierdesk.desk.entitlements_cache import VersionTerms, version_terms
@@ -224,14 +224,22 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
     # tried again with another one (cheaper than a savepoint around every insert).
     for _ in range(REFERENCE_ATTEMPTS):
         ticket.reference = _new_reference()
+        # What needs no new primary key is built and prepared before the transaction: on
+        # SQLite the writer holds the database's write lock until it commits, and the
+        # other web workers wait for it (bench/bench_api_tickets.py --server).
+        ticket_row = Insert([ticket])  # ticket.save(force_insert=True), without the compiler
+        entries = _opening_entries(ticket, at=at, body=body, body_html=body_html, by=by,
+                                   inbound=inbound, message_id=message_id[:300],
+                                   instructions=instructions)
+        entry_rows = Insert(entries)  # the request and its acknowledgement, in one INSERT
         inserted = False
         try:
             with transaction.atomic():
-                insert([ticket])  # ticket.save(force_insert=True), without the ORM's compiler
+                ticket_row.execute()
                 inserted = True
-                ticket.opening_entries = _open_entries(
-                    ticket, state=state, at=at, body=body, body_html=body_html, by=by,
-                    inbound=inbound, message_id=message_id[:300], instructions=instructions)
+                entry_rows.fill("ticket_id", ticket.pk)
+                entry_rows.execute()
+                ticket.opening_entries = _opened(ticket, entries, state=state, at=at, by=by)
                 # End-user help desk of a tier routed to a partner goes there (see
                 # desk/outsourcing.py); that writes an entry, so callers read the timeline.
                 if outsourcing.ticket_outsource(ticket=ticket, at=at) is not None:
@@ -251,10 +259,10 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
     raise ValidationError({"reference": "could not find a free ticket reference"})
 
 
-def _open_entries(ticket: Ticket, *, state: clocks.ClockState, at, body, body_html, by,
-                  inbound, message_id, instructions) -> list[TicketEntry] | None:
-    """The rows an opening writes after the ticket (inside its transaction); returns the
-    timeline entries, oldest first (None when the sweep's notice wrote more)."""
+def _opening_entries(ticket: Ticket, *, at, body, body_html, by, inbound, message_id,
+                     instructions) -> list[TicketEntry]:
+    """The timeline entries an opening writes, not saved: the request (INBOUND) and, unless
+    an alert opened the ticket, the acknowledgement to the requester."""
     entries = [TicketEntry(
         ticket=ticket, kind=EntryKind.INBOUND, channel=ticket.channel, body=body,
         body_html=body_html, author_contact=ticket.contact, inbound=inbound,
@@ -266,9 +274,14 @@ def _open_entries(ticket: Ticket, *, state: clocks.ClockState, at, body, body_ht
         entries.append(notify.acknowledgement_entry(
             ticket=ticket, at=at, instructions=instructions,
             thread=[message_id] if message_id else []))
-    # One INSERT for the request and its acknowledgement (ids come back in this order on
-    # SQLite >= 3.35 and PostgreSQL, both of which tierdesk requires).
-    insert(entries)
+    return entries
+
+
+def _opened(ticket: Ticket, entries: list[TicketEntry], *, state: clocks.ClockState, at,
+            by) -> list[TicketEntry] | None:
+    """The rest of an opening, inside its transaction once the ticket and `entries` are
+    saved; returns the timeline entries, oldest first (None when the sweep's notice wrote
+    more)."""
     for entry in entries[1:]:
         notify.entry_queue_mail(entry)
     events.ticket_opened_event(ticket=ticket, by=by)

@@ -6,8 +6,8 @@ import pytest
 from django.db import transaction
 
 from tierdesk.core.factories import UserFactory
-from tierdesk.core.models import AuditEvent, User
-from tierdesk.core.rows import Columns, fetch_one, insert
+from tierdesk.core.models import AuditEvent, Role, User
+from tierdesk.core.rows import Columns, Insert, fetch_one, insert
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,38 @@ def test_insert_stores_what_bulk_create_would_and_sets_the_keys_in_order():
         stored = AuditEvent.objects.get(pk=event.pk)
         assert event.created_at is not None  # auto_now_add ran, as in save()
         assert _values(stored) == _values(event)
+
+
+def test_plain_values_and_the_rest_are_stored_as_the_orm_stores_them():
+    # Strings, ints, bools and NULLs skip get_db_prep_save; a TextChoices member, a bool
+    # in an integer column, a datetime and JSON take it. Both must store what save() does.
+    actor = UserFactory(username="edsger")
+    kwargs = dict(actor=actor, action=Role.OWNER, object_type="x.y", object_id="1",
+                  object_repr="", message="plain text", changes={"a": [True, None]})
+    by_orm = AuditEvent.objects.create(**kwargs)
+    by_rows = AuditEvent(**kwargs)
+
+    insert([by_rows])
+
+    orm, rows = (_values(AuditEvent.objects.get(pk=e.pk)) for e in (by_orm, by_rows))
+    for key in ("id", "created_at"):
+        del orm[key], rows[key]
+    assert rows == orm
+    assert type(AuditEvent.objects.get(pk=by_rows.pk).action) is str
+
+
+def test_a_prepared_insert_takes_a_key_filled_in_later():
+    actor = UserFactory(username="barbara")
+    events = [AuditEvent(action="x.prepared", object_type="x.y", object_id=str(i))
+              for i in range(2)]
+    prepared = Insert(events)  # the actor is not known yet
+
+    prepared.fill("actor_id", actor.pk)
+    prepared.execute()
+
+    assert all(e.actor_id == actor.pk for e in events)
+    assert set(AuditEvent.objects.filter(action="x.prepared")
+               .values_list("actor_id", flat=True)) == {actor.pk}
 
 
 def test_insert_takes_only_new_instances_of_one_model():
