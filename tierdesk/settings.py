@@ -171,12 +171,17 @@ def _database_config() -> dict:
             "CONN_MAX_AGE": 60,
             # WAL lets the web process read while the worker writes; IMMEDIATE makes a
             # write transaction take its lock at BEGIN, so two writers queue instead of
-            # failing with "database is locked" halfway through.
+            # failing with "database is locked" halfway through. The WAL is copied back
+            # into the database every 10,000 pages (40 MB) instead of SQLite's 1,000: a
+            # page written by many transactions in between (the end of a table or index)
+            # is copied once, and the checkpoint's fsync comes ten times less often. That
+            # took a third off each ticket's COMMIT (bench/bench_api_tickets.py).
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    " PRAGMA wal_autocheckpoint=10000;"
                 ),
             },
         }

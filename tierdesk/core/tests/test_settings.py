@@ -55,3 +55,14 @@ def test_embedded_defaults_need_no_server():
     assert settings.DATABASES["default"]["ENGINE"].endswith(("sqlite3", "postgresql"))
     assert settings.HUEY["huey_class"] in ("tierdesk.core.task_queue.EmbeddedHuey",
                                            "huey.RedisHuey")
+
+
+@pytest.mark.django_db
+def test_sqlite_checkpoints_its_wal_every_10000_pages():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone() == (10000,)  # SQLite's default: 1,000

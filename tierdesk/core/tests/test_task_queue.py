@@ -31,6 +31,7 @@ def test_the_embedded_queue_is_wal_with_normal_sync_as_the_database(tmp_path):
     assert plain.storage.conn.execute("pragma synchronous").fetchone() == (2,)  # FULL
     assert ours.storage.conn.execute("pragma synchronous").fetchone() == (1,)  # NORMAL
     assert ours.storage.conn.execute("pragma journal_mode").fetchone() == ("wal",)
+    assert ours.storage.conn.execute("pragma wal_autocheckpoint").fetchone() == (10000,)
 
 
 def test_the_settings_select_the_embedded_queue_without_redis(tmp_path):
