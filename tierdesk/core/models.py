@@ -68,8 +68,10 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     action = models.CharField(max_length=60, db_index=True)
-    object_type = models.CharField(max_length=60, db_index=True)
-    object_id = models.CharField(max_length=40, db_index=True)
+    # Looked up together, through the (object_type, object_id) index below: each index
+    # more is written by every audited change.
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
     object_repr = models.CharField(max_length=200)
     message = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
