@@ -3,10 +3,11 @@ partner's own targets, its notification and its fees.
 
 Routing is per tier (HelpdeskRoute, keyed by plans.Plan: see there why not the version).
 When a ticket of type "help desk" opens under a tier routed to an active partner whose
-contract runs that day, `ticket_outsource` — called by services.ticket_open inside the
-opening's transaction — records the hand-over (OutsourcedTicket) with the partner's due
-times computed on the partner's calendar (tierdesk.sla, the desk's clock rules), writes an
-internal timeline entry, and notifies the partner:
+contract runs that day (`route_for_ticket`), `ticket_outsource` — called by
+services.ticket_open inside the opening's transaction — records the hand-over
+(OutsourcedTicket) with the partner's due times computed on the partner's calendar
+(tierdesk.sla, the desk's clock rules), writes an internal timeline entry, and notifies the
+partner:
 
 * by e-mail through the desk's mail path: the entry carries the envelope and is sent by
   tasks.send_entry_mail_task queued on commit (notify.entry_send sends it once);
@@ -390,19 +391,26 @@ def _webhook_body(ticket: Ticket, outsourced: OutsourcedTicket, request: str) ->
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
-def ticket_outsource(*, ticket: Ticket, at: dt.datetime) -> OutsourcedTicket | None:
-    """Hand a just-opened ticket to its tier's partner, if it is an end-user help-desk ticket
-    of a routed tier and the partner's contract runs on `at` (MSP time zone); else None.
-
-    Call it inside the opening's transaction (services.ticket_open does): the hand-over,
-    its entry, the stored webhook and the audit row commit or roll back with the ticket, and
-    the notifications are queued on commit.
-    """
+def route_for_ticket(*, ticket: Ticket, at: dt.datetime) -> HelpdeskRoute | None:
+    """The route a ticket being opened at `at` goes by: when it is an end-user help-desk
+    ticket of a routed tier and the partner's contract runs on `at` (MSP time zone); else
+    None. A read: services.ticket_open asks before its transaction."""
     if ticket.type != TicketType.HELPDESK or not ticket.plan_version_id:
         return None
     route = route_for_version(ticket.plan_version_id)
     if route is None or not partner_on_contract(route.partner, at.astimezone(msp_zone()).date()):
         return None
+    return route
+
+
+def ticket_outsource(*, ticket: Ticket, at: dt.datetime, route: HelpdeskRoute
+                     ) -> OutsourcedTicket:
+    """Hand a just-opened ticket to the partner of `route` (from `route_for_ticket`).
+
+    Call it inside the opening's transaction (services.ticket_open does): the hand-over,
+    its entry, the stored webhook and the audit row commit or roll back with the ticket, and
+    the notifications are queued on commit.
+    """
     partner = route.partner
     targets = partner.targets
     cal = clocks.calendar_from_snapshot(partner.hours)

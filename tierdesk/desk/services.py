@@ -220,6 +220,8 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
         sla_targets=clocks.target_snapshot(target, needs_onsite=needs_onsite),
     )
     state = _recompute(ticket)
+    # End-user help desk of a tier routed to a partner goes there (desk/outsourcing.py).
+    route = outsourcing.route_for_ticket(ticket=ticket, at=at)
     # A reference is random: on the rare collision the whole opening is rolled back and
     # tried again with another one (cheaper than a savepoint around every insert).
     for _ in range(REFERENCE_ATTEMPTS):
@@ -240,9 +242,9 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
                 entry_rows.fill("ticket_id", ticket.pk)
                 entry_rows.execute()
                 ticket.opening_entries = _opened(ticket, entries, state=state, at=at, by=by)
-                # End-user help desk of a tier routed to a partner goes there (see
-                # desk/outsourcing.py); that writes an entry, so callers read the timeline.
-                if outsourcing.ticket_outsource(ticket=ticket, at=at) is not None:
+                if route is not None:
+                    # The hand-over writes an entry: callers read the timeline.
+                    outsourcing.ticket_outsource(ticket=ticket, at=at, route=route)
                     ticket.opening_entries = None
             return ticket
         except IntegrityError:
