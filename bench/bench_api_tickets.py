@@ -333,7 +333,8 @@ def main() -> None:
     queue = type(HUEY.storage).__name__
     print(f"database: {connection.vendor}; task queue: {queue}; {args.clients} clients on "
           f"Silver/Gold/Platinum; {os.cpu_count()} cores; load average "
-          f"{os.getloadavg()[0]:.1f} at the start")
+          f"{os.getloadavg()[0]:.1f} at the start; CPU reference loop "
+          f"{benchenv.cpu_reference():.0f} ms (lower is a faster machine)")
     print("in process (the WSGI application called directly, one request at a time):")
     print(HEADER)
     staff, portal = [], []
@@ -368,7 +369,8 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-    print(f"load average {os.getloadavg()[0]:.1f} at the end; stored: "
+    print(f"load average {os.getloadavg()[0]:.1f} and CPU reference loop "
+          f"{benchenv.cpu_reference():.0f} ms at the end; stored: "
           f"{Ticket.objects.count()} tickets, {TicketEntry.objects.count()} entries; with due "
           f"times: {Ticket.objects.exclude(first_response_due_at=None).count()}; queued "
           f"tasks: {HUEY.pending_count()}")

@@ -37,3 +37,22 @@ def percentile(samples: list[float], fraction: float) -> float:
     """The sample at `fraction` of the sorted samples (nearest rank)."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def cpu_reference() -> float:
+    """Milliseconds this machine takes, now, for a fixed pure-Python loop (best of 3).
+
+    This project's machines are shared: the same code measured minutes apart ran up to a
+    quarter faster or slower, and machines differ between sessions. A benchmark prints
+    this beside its figures so that two of them can be compared as well as they can be.
+    """
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i * i
+        best = min(best, time.process_time() - started)
+    return best * 1000
