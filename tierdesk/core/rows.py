@@ -189,7 +189,8 @@ class Insert:
                 params.append(value)
 
     def fill(self, attname: str, value) -> None:
-        """Set `attname` to `value` on every instance and in every row's parameters."""
+        """Set `attname` to `value` on every instance and in every row's parameters, as
+        given: a value the database takes unprepared (an integer key)."""
         (index,) = [i for i, f in enumerate(self.fields) if f.attname == attname]
         width = len(self.fields)
         for n, obj in enumerate(self.objs):
