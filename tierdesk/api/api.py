@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from tierdesk.api import errors
 from tierdesk.api.auth import BearerTokenAuth, SessionCookieAuth
 from tierdesk.api.docs import LocalSwagger
+from tierdesk.api.renderers import APIJSONRenderer
 from tierdesk.api.routers import agreements, calendars, catalog, clients, plans, tickets
 from tierdesk.core.permissions import public_view
 
@@ -27,6 +28,7 @@ api = NinjaAPI(
     ),
     auth=[BearerTokenAuth(), SessionCookieAuth()],
     docs=LocalSwagger(),
+    renderer=APIJSONRenderer(),
     # The docs page and schema describe the API to anyone; every endpoint checks its caller.
     docs_decorator=public_view,
 )

@@ -226,6 +226,28 @@ def test_a_contact_reply_is_a_message_and_resumes_a_waiting_ticket(personas, bea
     assert ticket.status == "open" and ticket.paused_at is None
 
 
+def test_entries_name_their_authors(personas, bearer, ticket):
+    user = personas.technician
+    staff = bearer(user).post(f"/tickets/{ticket.pk}/replies", {"body": "On it"}).json()
+    assert staff["author_name"] == (user.get_full_name() or user.username)
+    assert staff["author_is_staff"] is True
+    client = bearer(personas.contact).post(f"/tickets/{ticket.pk}/replies",
+                                           {"body": "Thanks"}).json()
+    assert client["author_name"] == personas.contact.contact.name
+    assert client["author_is_staff"] is False
+    timeline = bearer(user).get(f"/tickets/{ticket.pk}").json()["entries"]
+    system = [e for e in timeline if e["kind"] == "system"]
+    assert system and all(e["author_name"] == "" for e in system)
+
+
+def test_datetimes_come_back_to_the_microsecond(personas, bearer, acme, gold):
+    at = dt.datetime(2026, 3, 6, 14, 30, 5, 123456, tzinfo=dt.UTC)
+    ticket = services.ticket_open(client=acme, channel="email", subject="Clock",
+                                  opened_at=at)
+    body = bearer(personas.owner).get(f"/tickets/{ticket.pk}").json()
+    assert body["opened_at"] == "2026-03-06T14:30:05.123456Z"
+
+
 def test_an_empty_reply_is_422_on_body(personas, bearer, ticket):
     assert "body" in fields(bearer(personas.technician).post(f"/tickets/{ticket.pk}/replies",
                                                              {"body": ""}))
