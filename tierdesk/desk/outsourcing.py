@@ -97,6 +97,15 @@ _PARTNER = Columns(OutsourcingPartner, "p")
 _PLAN = Columns(Plan, "pl")
 
 
+def routed_sql(plan_column: str) -> str:
+    """An SQL condition for a caller's own query, with one parameter (True): whether the
+    tier in `plan_column` has a route to an active partner — what route_for_version looks
+    for, without reading it."""
+    return (f"EXISTS (SELECT 1 FROM {HelpdeskRoute._meta.db_table} r "
+            f"INNER JOIN {OutsourcingPartner._meta.db_table} p ON p.id = r.partner_id "
+            f"WHERE r.plan_id = {plan_column} AND p.is_active = %s)")
+
+
 def route_for_version(version_id: int | None) -> HelpdeskRoute | None:
     """The route of the tier a plan version belongs to, if its partner is active, with its
     `partner` and `plan`; None otherwise.

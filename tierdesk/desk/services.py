@@ -81,26 +81,29 @@ _AGREEMENT_KEYS = Columns(Agreement, "a", names=("id", "plan_version_id"))
 _VERSION_STAMP = Columns(PlanVersion, "v", names=("updated_at",))
 
 
-def _current_terms(client: Client) -> tuple[int | None, VersionTerms | None]:
-    """The current agreement's id and its plan version's terms, in one small query (the
-    terms come from entitlements_cache; see there why a version in use cannot go stale).
+def _current_terms(client: Client) -> tuple[int | None, VersionTerms | None, bool]:
+    """The current agreement's id, its plan version's terms (from entitlements_cache; see
+    there why a version in use cannot go stale), and whether its tier has an outsourcing
+    route to an active partner — in one small query.
 
     Every opening runs it: hand-written SQL (core/rows.py says why) for what
     `_current_agreements(client).values_list("id", "plan_version_id",
-    "plan_version__updated_at").first()` reads."""
+    "plan_version__updated_at").first()` reads, plus the route's existence, which spares
+    the tiers that are not routed (almost all openings) outsourcing's own query."""
     row = fetch_one(
-        f"SELECT {_AGREEMENT_KEYS.sql()}, {_VERSION_STAMP.sql()} "
+        f"SELECT {_AGREEMENT_KEYS.sql()}, {_VERSION_STAMP.sql()}, "
+        f"{outsourcing.routed_sql('v.plan_id')} "
         f"FROM {Agreement._meta.db_table} a "
         f"INNER JOIN {PlanVersion._meta.db_table} v ON v.id = a.plan_version_id "
         f"WHERE a.client_id = %s AND a.status IN (%s, %s) "
         f"ORDER BY a.start_date DESC, a.id DESC LIMIT 1",
-        [client.pk, AgreementStatus.ACTIVE.value, AgreementStatus.SUSPENDED.value],
+        [True, client.pk, AgreementStatus.ACTIVE.value, AgreementStatus.SUSPENDED.value],
     )
     if row is None:
-        return None, None
+        return None, None, False
     agreement_id, version_id = _AGREEMENT_KEYS.values(row)
     (updated_at,) = _VERSION_STAMP.values(row, len(_AGREEMENT_KEYS))
-    return agreement_id, version_terms(version_id, updated_at)
+    return agreement_id, version_terms(version_id, updated_at), bool(row[-1])
 
 
 def _version_entitlement(version: PlanVersion | VersionTerms | None, channel: str
@@ -203,7 +206,7 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
     if errors:
         raise ValidationError(errors)
     at = _at(opened_at, "opened_at")
-    agreement_id, terms = _current_terms(client)
+    agreement_id, terms, routed = _current_terms(client)
     allowed, instructions = _version_entitlement(terms, channel)
     target = terms.target(priority) if terms else None
     if not requester and contact is not None:
@@ -221,7 +224,7 @@ def ticket_open(*, client: Client, channel: str, subject: str, body: str = "",
     )
     state = _recompute(ticket)
     # End-user help desk of a tier routed to a partner goes there (desk/outsourcing.py).
-    route = outsourcing.route_for_ticket(ticket=ticket, at=at)
+    route = outsourcing.route_for_ticket(ticket=ticket, at=at) if routed else None
     # A reference is random: on the rare collision the whole opening is rolled back and
     # tried again with another one (cheaper than a savepoint around every insert).
     for _ in range(REFERENCE_ATTEMPTS):

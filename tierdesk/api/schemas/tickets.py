@@ -121,7 +121,8 @@ class TicketDetailOut(TicketOut):
         return out
 
 
-class TicketIn(Schema):
+class TicketIn(BaseModel):
+    # Plain pydantic, like the outputs above: validated in Rust, field by field.
     subject: str = Field(min_length=1, max_length=250)
     body: str = ""
     client_id: int | None = Field(

@@ -199,3 +199,26 @@ def test_the_route_lookup_skips_an_inactive_partner(gold_routed, partner, person
     outsourcing.partner_update(partner=partner, by=personas.owner, is_active=False)
     assert outsourcing.route_for_version(gold_routed.pk) is None
     assert _orm_route(gold_routed.pk) is None
+
+
+def _routed(version_id) -> bool:
+    from django.db import connection
+
+    from tierdesk.plans.models import PlanVersion
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {outsourcing.routed_sql('v.plan_id')} "
+                       f"FROM {PlanVersion._meta.db_table} v WHERE v.id = %s",
+                       [True, version_id])
+        return bool(cursor.fetchone()[0])
+
+
+def test_the_openings_routed_flag_agrees_with_the_route_lookup(gold_routed, partner,
+                                                                personas):
+    # services._current_terms asks routed_sql in its own query; only a routed tier then
+    # reads the route itself.
+    silver = make_version(name="Silver", rank=1)
+    assert _routed(gold_routed.pk) and outsourcing.route_for_version(gold_routed.pk)
+    assert not _routed(silver.pk)
+    outsourcing.partner_update(partner=partner, by=personas.owner, is_active=False)
+    assert not _routed(gold_routed.pk)
