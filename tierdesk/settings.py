@@ -159,11 +159,15 @@ TEMPLATES = [
 ]
 
 
+#: Django's SQLite backend with its placeholder rewrite cached (core/sqlite/base.py).
+SQLITE_ENGINE = "tierdesk.core.sqlite"
+
+
 def _database_config() -> dict:
     url = env_str("DATABASE_URL")
     if not url:
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": DATA_DIR / "tierdesk.sqlite3",
             # Kept open between requests, as PostgreSQL's below: a new connection re-reads
             # the schema and re-runs the PRAGMAs, which cost a web worker more CPU than the
@@ -194,6 +198,8 @@ def _database_config() -> dict:
         "django.db.backends.sqlite3",
     ):
         raise ImproperlyConfigured(f"DATABASE_URL: unsupported database {url.split(':')[0]!r}")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
     return config
 
 

@@ -8,13 +8,14 @@ import pytest
 from django.conf import settings
 
 
-def _load_settings(**env):
-    """Import tierdesk.settings in a fresh interpreter with `env`; return (code, stderr)."""
+def _load_settings(show: str = "s.HUEY['huey_class']", **env):
+    """Import tierdesk.settings (as `s`) in a fresh interpreter with `env` and print
+    `show`; return (code, stdout + stderr)."""
     full_env = {k: v for k, v in os.environ.items()
                 if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
     full_env.update(env)
     result = subprocess.run(
-        [sys.executable, "-c", "import tierdesk.settings as s; print(s.HUEY['huey_class'])"],
+        [sys.executable, "-c", f"import tierdesk.settings as s; print({show})"],
         env=full_env, capture_output=True, text=True, timeout=60,
     )
     return result.returncode, result.stdout + result.stderr
@@ -52,7 +53,8 @@ def test_redis_url_selects_the_redis_queue(tmp_path):
 
 
 def test_embedded_defaults_need_no_server():
-    assert settings.DATABASES["default"]["ENGINE"].endswith(("sqlite3", "postgresql"))
+    assert settings.DATABASES["default"]["ENGINE"] in ("tierdesk.core.sqlite",
+                                                       "django.db.backends.postgresql")
     assert settings.HUEY["huey_class"] in ("tierdesk.core.task_queue.EmbeddedHuey",
                                            "huey.RedisHuey")
 
@@ -66,3 +68,32 @@ def test_sqlite_checkpoints_its_wal_every_10000_pages():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone() == (10000,)  # SQLite's default: 1,000
+
+
+@pytest.mark.django_db
+def test_sqlite_remembers_each_statements_placeholder_rewrite():
+    from django.db import connection
+
+    from tierdesk.core.sqlite import base
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    sql = "SELECT %s || '%%s', %s -- placeholder rewrite test"
+    before = base._qmark.cache_info()
+    for value in ("a", "b"):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value, 2])
+            assert cursor.fetchone() == (value + "%s", 2)  # %% is a literal %, as Django's
+    after = base._qmark.cache_info()
+    assert after.misses == before.misses + 1 and after.hits >= before.hits + 1
+    # Named parameters keep Django's own rewrite.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %(x)s", {"x": 5})
+        assert cursor.fetchone() == (5,)
+
+
+def test_a_sqlite_database_url_gets_the_same_backend(tmp_path):
+    code, output = _load_settings("s.DATABASES['default']['ENGINE']",
+                                  TIERDESK_DATA_DIR=str(tmp_path), SECRET_KEY="k",
+                                  DATABASE_URL=f"sqlite:///{tmp_path}/other.sqlite3")
+    assert code == 0 and "tierdesk.core.sqlite" in output
