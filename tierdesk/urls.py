@@ -8,6 +8,8 @@ from tierdesk.api.api import api
 from tierdesk.core import views as core_views
 
 urlpatterns = [
+    # First: each API request would otherwise try every page's pattern before its own.
+    path("api/", api.urls),
     path("", core_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -25,6 +27,5 @@ urlpatterns = [
     path("insights/", include("tierdesk.insights.urls")),
     path("documents/", include("tierdesk.documents.urls")),
     path("portal/", include("tierdesk.portal.urls")),
-    path("api/", api.urls),
     path("api-tokens/", include("tierdesk.api.web_urls")),
 ]

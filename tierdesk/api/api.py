@@ -34,12 +34,14 @@ api = NinjaAPI(
 )
 errors.install(api)
 
+# Django tries URL patterns in order, about a microsecond each: the desk's routes, the
+# busiest (ticket intake from scripts and RMM tools), come first.
+api.add_router("", tickets.router)
 api.add_router("", catalog.router)
 api.add_router("", plans.router)
 api.add_router("", clients.router)
 api.add_router("", agreements.router)
 api.add_router("", calendars.router)
-api.add_router("", tickets.router)
 api.add_router("", "tierdesk.api.routers.intake.router")  # intake webhooks (signed)
 api.add_router("", "tierdesk.api.routers.billing.router")  # sessions, items, invoices
 api.add_router("", "tierdesk.api.routers.maintenance.router")  # schedules, work orders, audits
