@@ -15,6 +15,7 @@ reader it serves, and test that reader against the ORM's answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -137,12 +138,25 @@ _PLAN: dict[type, list] = {}
 
 
 def _plan(model) -> list:
-    """(field, attname, the value types that need no preparation) of each inserted column."""
+    """(field, attname, the value types that need no preparation, whether it is a
+    DateTimeField) of each inserted column."""
     plan = _PLAN.get(model)
     if plan is None:
-        plan = _PLAN[model] = [(f, f.attname, _plain_types(f))
+        plan = _PLAN[model] = [(f, f.attname, _plain_types(f), type(f) is models.DateTimeField)
                                for f in _insert_fields(model._meta)]
     return plan
+
+
+def _datetime_adapter(connection):
+    """What get_db_prep_save makes of an aware datetime in a DateTimeField, without its
+    six calls per value (a ticket row has eight): SQLite stores the naive time in the
+    connection's zone as text, psycopg takes the datetime itself. None: ask Django."""
+    if connection.vendor == "sqlite" and connection.timezone is not None:
+        zone = connection.timezone
+        return lambda value: str(value.astimezone(zone).replace(tzinfo=None))
+    if connection.vendor == "postgresql":
+        return lambda value: value
+    return None
 
 
 class Insert:
@@ -167,7 +181,7 @@ class Insert:
         if meta.parents or meta.auto_field is None:
             raise TypeError(f"insert() takes models with their own auto primary key, not {model}")
         plan = _plan(model)
-        self.fields = fields = [field for field, _, _ in plan]
+        self.fields = fields = [entry[0] for entry in plan]
         key = (model, connection.vendor, len(objs))
         sql = _INSERT_SQL.get(key)
         if sql is None:
@@ -179,13 +193,19 @@ class Insert:
             _INSERT_SQL[key] = sql
         self.sql = sql
         self.params = params = []
+        adapt = _datetime_adapter(connection)
         for obj in objs:
             if type(obj) is not model or obj.pk is not None:
                 raise TypeError("insert() takes new instances of one model")
-            for field, attname, types in plan:
+            for field, attname, types, is_datetime in plan:
                 value = getattr(obj, attname)
                 if type(value) not in types:
-                    value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+                    value = field.pre_save(obj, True)
+                    if (is_datetime and adapt is not None and type(value) is dt.datetime
+                            and value.tzinfo is not None):
+                        value = adapt(value)
+                    else:
+                        value = field.get_db_prep_save(value, connection)
                 params.append(value)
 
     def fill(self, attname: str, value) -> None:

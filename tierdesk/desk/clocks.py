@@ -153,16 +153,20 @@ def compute(*, calendar: dict | None, targets: dict, opened_at: dt.datetime,
     state = ClockState(None, None, None, [])
     if cal is None:
         return state
+    fractions = warn_fractions()
     for name in TARGETS:
         spec = targets.get(name)
         if not spec:
             continue
         pauses = paused if name == "resolution" else ()
-        due = due_at(cal, opened_at, spec, pauses)
+        # due_at and fraction_at, sharing one budget (a same-day target's is a walk over
+        # the calendar to the close of business).
+        counted, allowed = target_calendar(cal, spec), budget(cal, opened_at, spec)
+        due = counted.add(opened_at, allowed, pauses)
         setattr(state, f"{name}_due_at", due)
-        for f in warn_fractions():
+        for f in fractions:
             state.thresholds.append(
-                Threshold(name, fraction_label(f), fraction_at(cal, opened_at, spec, f, pauses))
+                Threshold(name, fraction_label(f), counted.add(opened_at, allowed * f, pauses))
             )
         state.thresholds.append(Threshold(name, "breach", due))
         if name == "onsite" and drive_minutes:

@@ -115,3 +115,30 @@ def test_insert_runs_inside_the_callers_transaction():
         insert([AuditEvent(action="x.rolled_back", object_type="x.y", object_id="1")])
         raise RuntimeError
     assert not AuditEvent.objects.filter(action="x.rolled_back").exists()
+
+
+def test_datetimes_are_prepared_as_get_db_prep_save_prepares_them():
+    # Aware datetimes in DateTimeFields take a shortcut (the database's own adaptation);
+    # its parameters must be Django's, in any zone, with and without microseconds.
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.db import connection
+
+    from tierdesk.desk.models import Ticket
+
+    for at in (dt.datetime(2026, 3, 8, 1, 59, 59, 999999, tzinfo=ZoneInfo("America/New_York")),
+               dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.UTC),
+               dt.datetime(2026, 7, 1, 12, 0, 0, 5, tzinfo=dt.timezone(dt.timedelta(hours=9)))):
+        ticket = Ticket(reference="TD-TEST01", opened_at=at, first_response_due_at=at,
+                        sla_targets={}, created_at=at, updated_at=at)
+        prepared = Insert([ticket], connection)
+        expected = [f.get_db_prep_save(f.pre_save(ticket, True), connection)
+                    for f in prepared.fields]
+        for field, got, want in zip(prepared.fields, prepared.params, expected, strict=True):
+            if field.attname in ("created_at", "updated_at"):
+                continue  # auto_now: each preparation takes the time again
+            if field.get_internal_type() == "DateTimeField":
+                assert got == want and type(got) is type(want), field.attname
+        assert prepared.params[[f.attname for f in prepared.fields].index("opened_at")] in (
+            at, str(at.astimezone(dt.UTC).replace(tzinfo=None)))

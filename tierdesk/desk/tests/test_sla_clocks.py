@@ -195,6 +195,26 @@ def test_a_warning_never_comes_after_the_due_time(minutes, start, fraction, gold
     assert cal.business_time(opened, warn) <= cal.business_time(opened, due)
 
 
+@pytest.mark.parametrize("spec", [
+    {"kind": "business", "minutes": 240, "cutoff": None},
+    {"kind": "wall", "minutes": 120, "cutoff": None},
+    {"kind": "same_day", "minutes": None, "cutoff": "15:00"},
+])
+def test_compute_gives_the_due_time_and_warnings_of_due_at_and_fraction_at(spec, gold):
+    # compute() shares one budget between a target's due time and its warnings.
+    from tierdesk.sla import Calendar
+
+    cal = Calendar.from_dict(gold.hours)
+    opened = dt.datetime(2026, 3, 6, 15, 30, tzinfo=dt.UTC)  # a Friday, 10:30 in New York
+    state = clocks.compute(calendar=gold.hours, targets={"resolution": spec},
+                           opened_at=opened, paused=[])
+    assert state.resolution_due_at == clocks.due_at(cal, opened, spec)
+    warnings = {th.label: th.at for th in state.thresholds if th.label != "breach"}
+    assert warnings == {clocks.fraction_label(f): clocks.fraction_at(cal, opened, spec, f)
+                        for f in clocks.warn_fractions()}
+    assert len(warnings) == 2
+
+
 def test_the_countdown_shows_business_time_left_on_the_snapshot_calendar(open_ticket):
     # Friday 17:00 with the due time Monday 09:00: one business hour left, not a weekend.
     text = clocks.countdown(calendar=open_ticket.sla_calendar,
