@@ -14,9 +14,12 @@ reporting every run and then the best and the median:
   process's), which other jobs on the machine disturb less than the rate — though not at
   all only on an idle machine.
 * `--server`: the product as scripts/run.sh serves it — gunicorn, 2 sync workers on a free
-  port, against the database prepared here — with `--threads` client threads posting in
-  parallel (a small raw-socket HTTP/1.1 client, cheaper than http.client). It prints the
-  CPU time the workers spent per ticket too.
+  port, against the database prepared here — with `--threads` connections posting in
+  parallel. The load comes from wrk (Debian's `wrk`, written in C) when it is installed:
+  on a 2-core machine the client shares the CPU with the server, and wrk takes a tenth of
+  what a Python client takes. Without wrk, `--threads` Python threads post through a small
+  raw-socket HTTP/1.1 client (cheaper than http.client); `--python-client` forces it. It
+  prints the CPU time the workers spent per ticket too.
 
 The task queue is the embedded SQLite one, as scripts/run.sh runs it, unless `--redis URL`
 (huey on Redis, as a larger installation runs it; give it a database of its own, e.g.
@@ -33,6 +36,7 @@ import argparse
 import io
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -117,10 +121,14 @@ def _bodies(clients):
 
 
 class Result:
-    """One measured run: tickets, wall seconds, per-request latencies (ms), CPU seconds."""
+    """One measured run: tickets, wall seconds, per-request latencies (ms), CPU seconds;
+    or, from wrk, its own median and 95th percentile instead of the latencies."""
 
-    def __init__(self, n: int, seconds: float, samples: list[float], cpu: float | None):
+    def __init__(self, n: int, seconds: float, samples: list[float], cpu: float | None,
+                 percentiles: tuple[float, float] | None = None):
         self.n, self.seconds, self.samples, self.cpu = n, seconds, samples, cpu
+        self.p50, self.p95 = percentiles or (statistics.median(samples),
+                                             benchenv.percentile(samples, 0.95))
 
     @property
     def rate(self) -> float:
@@ -134,8 +142,7 @@ HEADER = (f"{'run':40} {'tickets':>7} {'per s':>7} {'p50 ms':>7} {'p95 ms':>7} "
 def _line(name: str, result: Result) -> str:
     cpu = f"{result.cpu * 1000 / result.n:7.2f}" if result.cpu is not None else f"{'-':>7}"
     return (f"{name:40} {result.n:7d} {result.rate:7.0f} "
-            f"{statistics.median(result.samples):7.2f} "
-            f"{benchenv.percentile(result.samples, 0.95):7.2f} {cpu} "
+            f"{result.p50:7.2f} {result.p95:7.2f} {cpu} "
             f"{result.rate / TARGET_PER_SECOND:8.2f} {result.rate / HELPDESK_PER_SECOND:10.1f}")
 
 
@@ -300,6 +307,50 @@ def _run_over_http(port: int, token: str, bodies: list[dict], threads: int,
     return Result(len(requests), seconds, [s for share in samples for s in share], cpu)
 
 
+# wrk's script: the prepared bodies in turn on every connection; at the end one line with
+# what the summary says (requests, microseconds, non-2xx responses, socket errors, p50, p95).
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local headers = {["Authorization"] = "Bearer %(token)s", ["Content-Type"] = "application/json"}
+local i = 0
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format("POST", "/api/tickets", headers, bodies[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%d %%d %%.3f %%.3f\\n", summary.requests,
+    summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000))
+end
+"""
+
+
+def _wrk_script(token: str, bodies: list[dict]) -> str:
+    def lua(text: str) -> str:  # a Lua long string: JSON never holds "]]"
+        return "[[" + text + "]]"
+
+    with tempfile.NamedTemporaryFile("w", prefix="bench-api-", suffix=".lua",
+                                     delete=False) as script:
+        script.write(WRK_SCRIPT % {"token": token,
+                                   "bodies": ",\n".join(lua(json.dumps(b)) for b in bodies)})
+    return script.name
+
+
+def _run_wrk(port: int, script: str, connections: int, seconds: float,
+             server: subprocess.Popen) -> Result:
+    cpu = _worker_cpu_seconds(server)
+    out = subprocess.run(["wrk", "--threads", "1", "--connections", str(connections),
+                          "--duration", f"{seconds:g}s", "--script", script,
+                          f"http://127.0.0.1:{port}"],
+                         capture_output=True, text=True, check=True).stdout
+    cpu = _worker_cpu_seconds(server) - cpu
+    (line,) = [line for line in out.splitlines() if line.startswith("WRK ")]
+    n, micros, non_2xx, socket_errors, p50, p95 = line.split()[1:]
+    assert int(non_2xx) == 0 and int(socket_errors) == 0, out
+    return Result(int(n), int(micros) / 1e6, [], cpu, (float(p50), float(p95)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=3000, help="staff tickets per run")
@@ -310,7 +361,12 @@ def main() -> None:
                         "own: its queue is emptied at the end)")
     parser.add_argument("--server", action="store_true",
                         help="also measure over HTTP against gunicorn with 2 workers")
-    parser.add_argument("--threads", type=int, default=4, help="client threads for --server")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="connections (Python client: threads) for --server")
+    parser.add_argument("--seconds", type=float, default=8,
+                        help="length of each wrk run for --server")
+    parser.add_argument("--python-client", action="store_true",
+                        help="load --server from Python threads even when wrk is installed")
     args = parser.parse_args()
     _prepare_environment(args)
 
@@ -353,22 +409,34 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w+", prefix="bench-api-gunicorn-",
                                          suffix=".log", delete=False) as log:
             server = _start_server(port, log)
+            use_wrk = shutil.which("wrk") is not None and not args.python_client
+            script = _wrk_script(staff_token, [staff_body(i) for i in range(n)]) if use_wrk \
+                else None
             try:
                 _run_over_http(port, staff_token, [staff_body(i) for i in range(200)],
                                args.threads, server)  # warm-up: both workers, connections
-                print(f"over HTTP (gunicorn, 2 sync workers, port {port}; {args.threads} "
-                      f"client threads; cpu ms = the workers' CPU per ticket):")
+                client = (f"wrk, {args.threads} connections, {args.seconds:g} s a run"
+                          if use_wrk else f"{args.threads} Python client threads")
+                print(f"over HTTP (gunicorn, 2 sync workers, port {port}; {client}; cpu ms "
+                      f"= the workers' CPU per ticket):")
                 print(HEADER)
                 served = []
                 for run in range(1, args.repeat + 1):
-                    served.append(_run_over_http(port, staff_token,
-                                                 [staff_body(i) for i in range(n)],
-                                                 args.threads, server))
-                    print(_line(f"#{run} staff token, {args.threads} threads", served[-1]))
+                    if use_wrk:
+                        served.append(_run_wrk(port, script, args.threads, args.seconds,
+                                               server))
+                    else:
+                        served.append(_run_over_http(port, staff_token,
+                                                     [staff_body(i) for i in range(n)],
+                                                     args.threads, server))
+                    print(_line(f"#{run} staff token, {args.threads} "
+                                f"{'connections' if use_wrk else 'threads'}", served[-1]))
                 print(_summary("over HTTP, staff", served))
             finally:
                 server.terminate()
                 server.wait(timeout=30)
+                if script:
+                    os.unlink(script)
     print(f"load average {os.getloadavg()[0]:.1f} and CPU reference loop "
           f"{benchenv.cpu_reference():.0f} ms at the end; stored: "
           f"{Ticket.objects.count()} tickets, {TicketEntry.objects.count()} entries; with due "
