@@ -295,6 +295,11 @@ if not 1 <= TIERDESK_MAINTENANCE_HORIZON_DAYS <= 366:
 TIERDESK_EVIDENCE_MAX_BYTES = env_int("TIERDESK_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 TIERDESK_MAIL_LOOP_LIMIT = env_int("TIERDESK_MAIL_LOOP_LIMIT", 20)
 TIERDESK_MAIL_LOOP_MINUTES = env_int("TIERDESK_MAIL_LOOP_MINUTES", 10)
+# Outgoing ticket mail is queued in batches, at most this long after it is written (0: one
+# task per message at once). See desk/notify.py.
+TIERDESK_MAIL_BATCH_MS = env_int("TIERDESK_MAIL_BATCH_MS", 1000)
+if not 0 <= TIERDESK_MAIL_BATCH_MS <= 60_000:
+    raise ImproperlyConfigured("TIERDESK_MAIL_BATCH_MS: must be between 0 and 60000")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 TIERDESK_RMM_SECRET = env_str("TIERDESK_RMM_SECRET", "")
 TIERDESK_ATTENDANT_NUMBER = env_str("TIERDESK_ATTENDANT_NUMBER", "+1 207 555 0100")

@@ -10,6 +10,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("TIERDESK_DATA_DIR", tempfile.mkdtemp(prefix="tierdesk-test-"))
 os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("TIERDESK_TASKS_IMMEDIATE", "true")
+# Mail queued at once, not a second later: tests read the outbox right after the commit.
+os.environ.setdefault("TIERDESK_MAIL_BATCH_MS", "0")
 
 from tierdesk.settings import *  # noqa: E402,F403
 from tierdesk.settings import DATABASES  # noqa: E402

@@ -2,10 +2,14 @@
 SLA warnings/breaches.
 
 Each message is first written as a TicketEntry (inside the caller's transaction) carrying
-its Message-ID and its envelope in `data["mail"]`; the mail is sent by a task queued on
-commit (tasks.send_entry_mail_task), so a rolled-back change never sends mail, and a task
-lost or failed after commit (the queue lost in a power loss, the SMTP server down) is queued
-again from the stored entry by `entries_resend_unsent`, every ten minutes. The subject always
+its Message-ID and its envelope in `data["mail"]`; on commit its id joins this process's
+batch, and one task per batch (tasks.send_entries_mail_task) sends the batch's mail, at
+most TIERDESK_MAIL_BATCH_MS (1 s) after the first of them: a rolled-back change never sends
+mail, and a busy desk queues a task a second per web process rather than one per message
+(the queue's own commit was a twentieth of an API ticket opening). A batch or task lost
+after commit (a web process killed within that second, the queue lost in a power loss, the
+SMTP server down) is queued again from the stored entries by `entries_resend_unsent`, every
+ten minutes. The subject always
 carries "[TD-XXXXXX]" and replies to the client set In-Reply-To/References to the client's
 last message, so the e-mail intake threads answers back to the ticket.
 """
@@ -13,6 +17,8 @@ last message, so the e-mail intake threads answers back to the ticket.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -25,6 +31,8 @@ from tierdesk.core import clock
 from tierdesk.core.models import Role, User
 from tierdesk.desk.clocks import TARGET_LABELS
 from tierdesk.desk.models import EntryKind, IntakeChannel, Ticket, TicketEntry
+
+logger = logging.getLogger(__name__)
 
 
 def subject_for(ticket: Ticket, prefix: str = "") -> str:
@@ -56,12 +64,48 @@ def _thread_headers(ticket: Ticket, ids: list[str] | None = None) -> dict:
 
 
 def entry_queue_mail(entry: TicketEntry) -> None:
-    """Send the saved `entry`'s mail once the current transaction commits (nothing when
-    it has no recipient, or when the transaction rolls back)."""
-    from tierdesk.desk.tasks import send_entry_mail_task
-
+    """Send the saved `entry`'s mail soon after the current transaction commits (nothing
+    when it has no recipient, or when the transaction rolls back)."""
     if (entry.data.get("mail") or {}).get("to"):
-        transaction.on_commit(lambda: send_entry_mail_task(entry.pk))
+        transaction.on_commit(lambda: _batch.add(entry.pk))
+
+
+class _MailBatch:
+    """The ids of this process's committed entries whose mail is not yet queued. The first
+    id starts a timer; when it fires, the ids go to the queue in one task. With no delay
+    configured (the tests), each id is queued at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ids: list[int] = []
+
+    def add(self, entry_id: int) -> None:
+        delay = settings.TIERDESK_MAIL_BATCH_MS / 1000
+        if not delay:
+            self.send([entry_id])
+            return
+        with self.lock:
+            self.ids.append(entry_id)
+            if len(self.ids) > 1:
+                return  # the timer the first one started takes this one too
+        timer = threading.Timer(delay, self.flush)
+        timer.daemon = True  # a process stopping does not wait; the sweep resends
+        timer.start()
+
+    def flush(self) -> None:
+        with self.lock:
+            ids, self.ids = self.ids, []
+        if ids:
+            self.send(ids)
+
+    @staticmethod
+    def send(ids: list[int]) -> None:
+        from tierdesk.desk.tasks import send_entries_mail_task
+
+        send_entries_mail_task(ids)
+
+
+_batch = _MailBatch()
 
 
 def _entry(*, ticket, kind, body, to, subject, at, by=None, data=None, headers=None,
@@ -156,6 +200,20 @@ def _fmt(ticket: Ticket, target: str, due=None) -> str:
     if due is None:
         return "-"
     return due.astimezone(ZoneInfo(ticket.client.timezone)).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def entries_send(entry_ids: list[int]) -> int:
+    """Send the mail of each entry in `entry_ids` (once, as entry_send); a message that
+    fails is logged and left to the resend sweep, and the others still go. Returns how
+    many were sent."""
+    sent = 0
+    for entry_id in entry_ids:
+        try:
+            sent += entry_send(entry_id)
+        except Exception:
+            logger.exception("mail of ticket entry %s not sent; the resend sweep retries it",
+                             entry_id)
+    return sent
 
 
 def entry_send(entry_id: int) -> bool:

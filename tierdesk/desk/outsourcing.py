@@ -9,8 +9,8 @@ services.ticket_open inside the opening's transaction — records the hand-over
 (tierdesk.sla, the desk's clock rules), writes an internal timeline entry, and notifies the
 partner:
 
-* by e-mail through the desk's mail path: the entry carries the envelope and is sent by
-  tasks.send_entry_mail_task queued on commit (notify.entry_send sends it once);
+* by e-mail through the desk's mail path: the entry carries the envelope and joins the
+  mail batch on commit (notify.entry_queue_mail; notify.entry_send sends it once);
 * by webhook: the JSON body is stored (PartnerWebhook) and POSTed by
   tasks.send_partner_webhook_task, queued on commit and retried, signed like the RMM
   intake verifies: ``X-Tierdesk-Timestamp: <unix seconds>`` and ``X-Tierdesk-Signature:

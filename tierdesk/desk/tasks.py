@@ -13,6 +13,14 @@ def send_entry_mail_task(entry_id: int) -> bool:
 
 
 @db_task()
+def send_entries_mail_task(entry_ids: list[int]) -> int:
+    """Send the mail stored on each of these ticket entries (each once)."""
+    from tierdesk.desk.notify import entries_send
+
+    return entries_send(entry_ids)
+
+
+@db_task()
 def sla_sweep_task() -> dict:
     """Announce passed SLA thresholds and record breaches (idempotent)."""
     from tierdesk.desk.sweeps import sla_sweep

@@ -36,7 +36,8 @@ def test_missing_secret_key_is_refused_when_debug_is_off(tmp_path):
     ("variable", "value"),
     [("DEBUG", "maybe"), ("DATABASE_URL", "mysql://root@localhost/x"),
      ("REDIS_URL", "http://localhost"), ("AXES_FAILURE_LIMIT", "many"),
-     ("TIERDESK_SLA_WARN_FRACTIONS", "0.75,1.5"), ("TIERDESK_DIAL_TIMEOUT", "soon")],
+     ("TIERDESK_SLA_WARN_FRACTIONS", "0.75,1.5"), ("TIERDESK_DIAL_TIMEOUT", "soon"),
+     ("TIERDESK_MAIL_BATCH_MS", "90000")],
 )
 def test_a_bad_value_names_its_variable(tmp_path, variable, value):
     code, output = _load_settings(
