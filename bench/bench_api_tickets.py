@@ -21,6 +21,12 @@ reporting every run and then the best and the median:
   raw-socket HTTP/1.1 client (cheaper than http.client); `--python-client` forces it. It
   prints the CPU time the workers spent per ticket too.
 
+`--instructions N` counts instead of timing: the CPU instructions of N staff openings in
+process, under valgrind's callgrind (Debian's `valgrind`), which counts the same for the same
+code however busy or fast the machine is — the way to compare two versions of the code
+on a machine whose speed drifts. Instrumentation is switched on (`callgrind_control`) only
+around the measured requests, after the setup and a warm-up; about a minute for N=200.
+
 The task queue is the embedded SQLite one, as scripts/run.sh runs it, unless `--redis URL`
 (huey on Redis, as a larger installation runs it; give it a database of its own, e.g.
 redis://127.0.0.1:6379/15: the benchmark empties that queue at the end). No worker consumes
@@ -36,6 +42,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -351,6 +358,57 @@ def _run_wrk(port: int, script: str, connections: int, seconds: float,
     return Result(int(n), int(micros) / 1e6, [], cpu, (float(p50), float(p95)))
 
 
+# Counting instructions -----------------------------------------------------------------
+
+def _count_instructions(args) -> None:
+    """Run this script under callgrind as `--callgrind-child`, with instrumentation on only
+    while the child runs its N measured requests; print the instructions per request."""
+    with tempfile.TemporaryDirectory(prefix="bench-api-callgrind-") as tmp:
+        child = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+             f"--callgrind-out-file={tmp}/callgrind.out", f"--log-file={tmp}/valgrind.log",
+             sys.executable, __file__, "--callgrind-child", str(args.instructions),
+             "--clients", str(args.clients)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+        def step(expected: str, command: str) -> None:
+            line = child.stdout.readline().strip()
+            assert line == expected, f"the child said {line!r}; see {tmp}/valgrind.log"
+            subprocess.run(["callgrind_control", "--instr=" + command, str(child.pid)],
+                           check=True, capture_output=True)
+            child.stdin.write("go\n")
+            child.stdin.flush()
+
+        step("ready", "on")
+        step("done", "off")
+        child.wait(timeout=600)
+        log = Path(tmp, "valgrind.log").read_text()
+    total = int(re.search(r"Collected : (\d+)", log)[1])
+    print(f"{total / args.instructions / 1e6:.2f} M instructions per staff ticket opening "
+          f"(in process; {total:,} for {args.instructions}; callgrind)")
+
+
+def _callgrind_child(n: int, clients: int) -> None:
+    _prepare_environment(argparse.Namespace(postgres=None, redis=None))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+
+    call_command("migrate", verbosity=0)
+    clients_, staff_token, contact_token = _setup(clients)
+    staff_body, _ = _bodies(clients_)
+    application = get_wsgi_application()
+    _run_in_process(application, staff_token, [staff_body(i) for i in range(100)])  # warm-up
+    bodies = [staff_body(1000 + i) for i in range(n)]
+    print("ready", flush=True)
+    sys.stdin.readline()  # the parent has switched instrumentation on
+    _run_in_process(application, staff_token, bodies)
+    print("done", flush=True)
+    sys.stdin.readline()  # ... and off
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=3000, help="staff tickets per run")
@@ -367,7 +425,16 @@ def main() -> None:
                         help="length of each wrk run for --server")
     parser.add_argument("--python-client", action="store_true",
                         help="load --server from Python threads even when wrk is installed")
+    parser.add_argument("--instructions", type=int, metavar="N",
+                        help="only count the CPU instructions of N openings (callgrind)")
+    parser.add_argument("--callgrind-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.callgrind_child:
+        _callgrind_child(args.callgrind_child, args.clients)
+        return
+    if args.instructions:
+        _count_instructions(args)
+        return
     _prepare_environment(args)
 
     import django
