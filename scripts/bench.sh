@@ -7,7 +7,12 @@ bash scripts/setup.sh --test
 PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 for bench in bench/bench_*.py; do
   echo "== $bench"
-  .venv/bin/python "$bench"
+  if [ "$bench" = bench/bench_api_tickets.py ]; then
+    # Also over HTTP, as scripts/run.sh serves it (the load from wrk when it is installed).
+    .venv/bin/python "$bench" --server
+  else
+    .venv/bin/python "$bench"
+  fi
   if [ "$bench" = bench/bench_foundation.py ]; then
     echo "== $bench on PostgreSQL"
     .venv/bin/python "$bench" --postgres "$PG_URL" || echo "(PostgreSQL run failed or unavailable)"
