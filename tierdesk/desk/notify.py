@@ -16,6 +16,7 @@ last message, so the e-mail intake threads answers back to the ticket.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import logging
 import threading
@@ -106,6 +107,9 @@ class _MailBatch:
 
 
 _batch = _MailBatch()
+# A process that ends within the delay (the MTA's pipe command, a management command)
+# queues what it gathered on the way out; daemon timers would otherwise die with it.
+atexit.register(_batch.flush)
 
 
 def _entry(*, ticket, kind, body, to, subject, at, by=None, data=None, headers=None,

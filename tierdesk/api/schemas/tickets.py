@@ -112,7 +112,7 @@ class TicketDetailOut(TicketOut):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _assignee(cls, ticket, handler, info: ValidationInfo):
+    def _staff_fields(cls, ticket, handler, info: ValidationInfo):
         out = handler(ticket)
         if not _is_staff(info.context):
             out.sla_calendar = None

@@ -92,3 +92,25 @@ def test_the_batch_task_sends_each_message_once_and_skips_a_failing_one(acme_on_
     # Sent ones are not sent again; the failed one goes when the server takes it.
     assert notify.entries_send(ids) == 1
     assert len(mail.outbox) == 3
+
+
+def test_a_process_ending_within_the_delay_queues_its_batch_on_the_way_out():
+    # The MTA's pipe command opens a ticket and exits at once: its acknowledgement must be
+    # queued then, not ten minutes later by the resend sweep.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup()\n"
+        "from tierdesk.desk import notify\n"
+        "notify._MailBatch.send = staticmethod(lambda ids: print('queued', ids, flush=True))\n"
+        "notify._batch.add(7); notify._batch.add(8)\n"
+        "print('exiting', flush=True)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tierdesk.settings_test",
+           "TIERDESK_MAIL_BATCH_MS": "60000"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["exiting", "queued [7, 8]"]
